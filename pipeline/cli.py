@@ -1,0 +1,209 @@
+"""The `chengnuo` command: thin commands over the library (extract, render, evaluate, train, validate)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(help="chengnuo: officials, targets and commitments from Chinese government and economic news.",
+                  no_args_is_help=True, add_completion=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"chengnuo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit.")) -> None:
+    """Chinese information extraction for government and economic news."""
+
+
+def _pretty(rec: dict) -> str:
+    ents = {e["id"]: e for e in rec.get("entities", [])}
+    lines = [f"== {rec['id']} ({len(rec['text'])} characters)"]
+    lines.append("entities: " + "  ".join(f"{e['text']}/{e['label']}" for e in rec["entities"]))
+    for r in rec.get("relations", []):
+        lines.append(f"  {r['type']}: {ents[r['head']]['text']} → {ents[r['tail']]['text']}")
+    for c in rec.get("commitments", []):
+        sp = ents.get(c["speaker"], {}).get("text")
+        slots = ", ".join(f"{k}={ents[c[k]]['text']}" for k in ("metric", "value", "date") if c.get(k))
+        lines.append(f"  [{sp}] {rec['text'][c['start']:c['end']]}  ({c['polarity']}{'; ' + slots if slots else ''})")
+    return "\n".join(lines)
+
+
+@app.command()
+def extract(
+    inputs: List[str] = typer.Argument(..., help="Files (.txt, .md, .jsonl), folders, or - for stdin."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write records here instead of stdout."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl (one record per line) or pretty (for reading)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: the shipped default model)."),
+    text_field: str = typer.Option("text", help="JSONL key of the text."),
+    id_field: str = typer.Option("id", help="JSONL key of the document id."),
+    glob: str = typer.Option("*", help="Pattern for files inside folders."),
+    stdin_format: str = typer.Option("txt", help="What stdin holds: txt or jsonl."),
+    batch_size: int = typer.Option(8, help="Documents per batch."),
+) -> None:
+    """Extract entities, relations and commitments; one JSONL record per document.
+
+    Broken documents (bad encoding, empty, malformed JSON lines) produce an error record with the
+    file and line, the others are still processed, and the exit code is 1.
+    """
+    if fmt not in ("jsonl", "pretty"):
+        raise typer.BadParameter("--format must be jsonl or pretty")
+    from . import load
+    from .extract import extract_items
+    from .io.readers import read_inputs
+
+    nlp = load(model)
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    errors = 0
+    try:
+        for rec in extract_items(nlp, read_inputs(inputs, text_field, id_field, glob, stdin_format), batch_size):
+            if "error" in rec:
+                errors += 1
+                typer.echo(f"error: {rec['error']}", err=True)
+                if fmt == "jsonl":
+                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                continue
+            out.write((json.dumps(rec, ensure_ascii=False) if fmt == "jsonl" else _pretty(rec)) + "\n")
+            out.flush()
+    finally:
+        if output:
+            out.close()
+    if errors:
+        typer.echo(f"{errors} document(s) failed; see the error records", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def render(
+    inputs: List[str] = typer.Argument(..., help="Texts to extract, or a .jsonl of records with --records."),
+    output: Path = typer.Option(Path("chengnuo.html"), "-o", "--output", help="The HTML file to write."),
+    records: bool = typer.Option(False, "--records", help="Inputs are JSONL records already extracted."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder."),
+) -> None:
+    """An HTML page: the text with entities highlighted, and the commitments of each speaker."""
+    from .render import render_records
+
+    if records:
+        recs = [json.loads(line) for p in inputs for line in Path(p).open(encoding="utf-8") if line.strip()]
+    else:
+        from . import load
+        from .extract import extract_items
+        from .io.readers import read_inputs
+
+        recs = [r for r in extract_items(load(model), read_inputs(inputs)) if "error" not in r]
+    output.write_text(render_records(recs), encoding="utf-8")
+    typer.echo(f"wrote {output} ({len(recs)} document(s))")
+
+
+@app.command()
+def evaluate(
+    gold: str = typer.Argument(..., help="Gold records (.jsonl), or gold:dev / gold:test for the project's splits."),
+    pred: Optional[Path] = typer.Argument(None, help="Predicted records (.jsonl)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Run this model on the gold texts instead of reading PRED."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write an HTML report with the errors into this folder."),
+    save: Optional[Path] = typer.Option(None, "--save", help="Also write the scores as JSON to this file."),
+) -> None:
+    """Score predictions against gold records as the schema's "Scores that count" defines."""
+    from training.evaluate import format_table, predict_records, read_records, score
+
+    gold_docs = _gold(gold)
+    if pred is not None:
+        pred_docs = read_records(pred)
+    else:
+        pred_docs = predict_records(model, gold_docs.values())
+    s = score(gold_docs, pred_docs)
+    if report:
+        from training.report import write_report
+
+        write_report(s, report, title=f"{gold} vs {pred or model or 'default model'}")
+    if save:
+        save.write_text(json.dumps(s.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    typer.echo(json.dumps(s.as_dict(), ensure_ascii=False, indent=1) if as_json else format_table(s))
+
+
+def _gold(spec: str) -> dict:
+    from training.evaluate import read_records
+
+    if spec.startswith("gold:"):
+        from training.corpora.gold import load_gold
+
+        return {r["id"]: r for r in load_gold(spec[5:])}
+    return read_records(spec)
+
+
+@app.command()
+def benchmark(
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: the shipped default model)."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Folder of the shared corpora (default ../shared/data)."),
+    peer: Optional[str] = typer.Option(None, "--peer", help="Run a peer system on the same texts: lac."),
+    limit: Optional[int] = typer.Option(None, help="Use only the first N sentences of each corpus."),
+    threads: int = typer.Option(1, help="Torch threads for the speed measurement."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write benchmark.md and benchmark.json into this folder."),
+) -> None:
+    """Scores on MSRA, People's Daily, CLUENER and the domain test split; speed and peak memory."""
+    from training.benchmark import format_markdown, run_benchmark, save
+    from training.corpora.gold import data_dir
+
+    from .language import default_model_path
+
+    command = "chengnuo benchmark" + (f" --peer {peer}" if peer else "") + (f" --limit {limit}" if limit else "") + \
+        (f" --threads {threads}" if threads != 1 else "")
+    res = run_benchmark(model or default_model_path(), data_dir(data), peer=peer, limit=limit, threads=threads)
+    if out:
+        save(res, out, command)
+    typer.echo(format_markdown(res, command))
+
+
+@app.command()
+def validate(files: List[Path] = typer.Argument(..., help="JSONL record files to check against the schema.")) -> None:
+    """Check records (gold or predicted) against the schema; each problem names the file, line and document."""
+    from .schema import validate_record
+
+    bad = 0
+    for f in files:
+        for n, line in enumerate(f.open(encoding="utf-8"), 1):
+            if not line.strip():
+                continue
+            try:
+                errs = validate_record(json.loads(line))
+            except json.JSONDecodeError as exc:
+                errs = [f"not valid JSON ({exc.msg})"]
+            for e in errs:
+                typer.echo(f"{f}:{n}: {e}", err=True)
+            bad += len(errs)
+    typer.echo(f"{bad} problem(s)")
+    raise typer.Exit(1 if bad else 0)
+
+
+@app.command()
+def train(
+    config: Path = typer.Option(Path("training/configs/default.toml"), "--config", help="Training config (TOML)."),
+    out: Path = typer.Option(..., "--out", help="Folder for the trained model and its checkpoints."),
+    from_model: Optional[Path] = typer.Option(None, "--from", help="Continue from this model folder."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Folder of the shared corpora (default ../shared/data)."),
+    steps: Optional[int] = typer.Option(None, help="Override the number of training steps."),
+    seed: Optional[int] = typer.Option(None, help="Override the seed."),
+    resume: bool = typer.Option(False, "--resume", help="Continue from the checkpoint in --out."),
+) -> None:
+    """Train (or continue training) the NER tagger from a config."""
+    from training.corpora.gold import data_dir
+    from training.train import TrainConfig, train as run
+
+    cfg = TrainConfig.from_toml(config, steps=steps, seed=seed, init=str(from_model) if from_model else None)
+    run(cfg, out, data_dir(data), resume=resume)
+    typer.echo(f"saved {out}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,176 @@
+"""`chengnuo_commitments`: who pledged what.
+
+Speaker attribution follows the schema: an explicit speech verb after an OFFICIAL or ORG
+(X表示/指出/强调/介绍/称/说/提出/要求), a heading that names a speaker ("### 白云区委书记洪谦: 狠抓…"),
+a report title that names the issuing body, and continuation of a speaker's passage until another
+speaker takes over or a heading without a speaker ends it. Clauses are cut at ，；。 (schema C11);
+a clause is a commitment when it states a future target or action and is not a past result.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .. import extensions  # noqa: F401
+
+SPEECH = re.compile(r"(?:[^，。；\n]{0,12}?)(表示|指出|强调|介绍|称|说|提出|要求|认为|宣布|透露|承诺|希望)[，,：:]?")
+HEADING = re.compile(r"^\s*#{1,6}\s")
+REPORT_TITLE = re.compile(r"(报告|决定|纲要|意见|计划|规划)")
+SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+CLAUSE = re.compile(r"[^，；;。！？!?,:：]+")
+FUTURE = re.compile(r"要|将|力争|确保|争取|努力|计划|预计|目标|推动|推进|加快|加大|加强|实现|完成|实施|打造|建设|"
+                    r"支持|深化|提升|提高|促进|扩大|构建|布局|培育|开展|落实|坚持|继续|进一步|着力|狠抓|抓好|"
+                    r"办好|用好|做好|做强|做优|优化|引导|鼓励|健全|完善|稳定|保持|控制|降低|减少|增加|发展|迈进|突破|"
+                    r"力促|聚焦|锚定|统筹|强化|拓展|建立|出台")
+PAST = re.compile(r"去年|上年|过去|已经|已|曾|了$|了，|比上年|同比|此前|前年|上半年")
+INCREASE = re.compile(r"增长|提高|增加|扩大|提升|上升|翻番|翻一番|增至")
+DECREASE = re.compile(r"下降|降低|减少|压减|削减|控制在|降至|缩减")
+
+
+@dataclass
+class Passage:
+    speaker: Span
+    confidence: float
+
+
+def _ents_in(doc: Doc, start: int, end: int, label: str | None = None) -> list[Span]:
+    return [e for e in doc.ents if e.start_char >= start and e.end_char <= end and (label is None or e.label_ == label)]
+
+
+def _speaker_before(doc: Doc, start: int, end: int) -> Span | None:
+    """The last OFFICIAL (else ORG) in [start, end): the one a speech verb at `end` belongs to."""
+    cands = _ents_in(doc, start, end)
+    officials = [e for e in cands if e.label_ == "OFFICIAL"]
+    if officials:
+        return officials[-1]
+    orgs = [e for e in cands if e.label_ == "ORG"]
+    return orgs[-1] if orgs else None
+
+
+def find_commitments(doc: Doc, relations: list | None = None) -> list[dict]:
+    text = doc.text
+    measures = [(m, v) for typ, m, v in (relations or []) if typ == "MEASURES"]
+    out: list[dict] = []
+    passage: Passage | None = None
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    # a report or document title naming the issuing body speaks for the whole text
+    if lines:
+        s0, e0 = lines[0]
+        orgs = _ents_in(doc, s0, e0, "ORG")
+        if orgs and REPORT_TITLE.search(text[s0:e0]):
+            passage = Passage(orgs[0], 0.6)
+    for ls, le in lines:
+        line = text[ls:le]
+        byline = _byline_official(doc, ls, le)
+        if byline is not None:
+            # "国务院总理　李强" / "中共中央总书记、国家主席江泽民" on a line of its own: the author
+            passage = Passage(byline, 0.6)
+            continue
+        if HEADING.match(line):
+            # "### 白云区委书记洪谦: 狠抓…": the heading's speaker and its summary pledge
+            head_speaker = _speaker_before(doc, ls, le)
+            colon = re.search(r"[:：]", line)
+            if head_speaker is not None and head_speaker.label_ == "OFFICIAL":
+                passage = Passage(head_speaker, 0.7)
+                if colon and ls + colon.start() >= head_speaker.end_char:
+                    cs = ls + colon.end()
+                    while cs < le and text[cs].isspace():
+                        cs += 1
+                    out += _clause_commitments(doc, cs, le, passage, measures, heading=True)
+            else:
+                passage = None
+            continue
+        for sm in SENTENCE.finditer(line):
+            ss, se = ls + sm.start(), ls + sm.end()
+            sentence = text[ss:se]
+            body_start = ss
+            v = _speech_verb(doc, ss, se)
+            if v is not None:
+                speaker, verb_end = v
+                passage = Passage(speaker, 0.85)
+                body_start = verb_end
+            if passage is None:
+                continue
+            for cm in CLAUSE.finditer(text, body_start, se):
+                cs, ce = cm.start(), cm.end()
+                # leading spaces and quote marks are not part of the pledge
+                while cs < ce and text[cs] in " \u3000“\"":
+                    cs += 1
+                if ce - cs >= 4:
+                    out += _clause_commitments(doc, cs, ce, passage, measures, sentence_start=ss)
+    return out
+
+
+def _byline_official(doc: Doc, ls: int, le: int) -> Span | None:
+    """The OFFICIAL of a line made only of titles, organisations and that name."""
+    ents = _ents_in(doc, ls, le)
+    officials = [e for e in ents if e.label_ == "OFFICIAL"]
+    if len(officials) != 1 or any(e.label_ not in ("OFFICIAL", "TITLE", "ORG", "DISTRICT") for e in ents):
+        return None
+    rest = doc.text[ls:le]
+    for e in ents:
+        rest = rest.replace(e.text, "", 1)
+    return officials[0] if len(re.sub(r"[\s　、，,#（）()]", "", rest)) == 0 else None
+
+
+def _speech_verb(doc: Doc, ss: int, se: int) -> tuple[Span, int] | None:
+    """A speaker entity followed (within a few characters) by a speech verb in this sentence."""
+    text = doc.text
+    for ent in _ents_in(doc, ss, se):
+        if ent.label_ not in ("OFFICIAL", "ORG"):
+            continue
+        m = SPEECH.match(text, ent.end_char)
+        # 白云区委书记洪谦表示: the verb belongs to the official, not to the organisation before him
+        if m and not _ents_in(doc, ent.end_char, m.start(1), "OFFICIAL"):
+            return ent, m.end()
+    return None
+
+
+def _clause_commitments(doc: Doc, cs: int, ce: int, passage: Passage, measures: list,
+                        sentence_start: int | None = None, heading: bool = False) -> list[dict]:
+    text = doc.text
+    clause = text[cs:ce]
+    if ce < len(text) and text[ce] in ":：":
+        return []  # a lead-in (主要预期目标是：) announces the pledges that follow
+    pairs = [(m, v) for m, v in measures if cs <= v.start_char < ce]
+    # a target figure takes its future sense from the sentence it stands in (目标是：…增长5%)
+    lead = text[sentence_start:cs] if sentence_start is not None else ""
+    future = FUTURE.search(clause) or (pairs and FUTURE.search(lead))
+    if not heading and (not future or PAST.search(clause)):
+        return []
+    if passage.speaker.start_char >= cs and passage.speaker.end_char <= ce:
+        return []
+    values = _ents_in(doc, cs, ce, "VALUE")
+    dates = _ents_in(doc, cs, ce, "DATE")
+    if not dates and sentence_start is not None:
+        dates = _ents_in(doc, sentence_start, cs, "DATE")[-1:]
+    date = dates[0] if dates else None
+    base = dict(speaker=passage.speaker, start=cs, end=ce, date=date)
+    if not pairs and values:
+        pairs = [(None, v) for v in values[:1]]
+    if not pairs:
+        return [dict(base, metric=None, value=None, polarity="action", confidence=round(passage.confidence * 0.8, 3))]
+    recs = []
+    for metric, value in pairs:
+        before = text[cs:value.start_char]
+        polarity = "increase" if INCREASE.search(before[-8:]) else "decrease" if DECREASE.search(before[-8:]) else "reach"
+        conf = passage.confidence * min(value._.confidence or 0.5, (metric._.confidence if metric else 0.6) or 0.5)
+        recs.append(dict(base, metric=metric, value=value, polarity=polarity, confidence=round(conf, 3)))
+    return recs
+
+
+class CommitmentComponent:
+    def __init__(self, name: str):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.commitments = find_commitments(doc, doc._.relations)
+        return doc
+
+
+@Language.factory("chengnuo_commitments", assigns=["doc._.commitments"], requires=["doc.ents", "doc._.relations"])
+def make_commitments(nlp: Language, name: str) -> CommitmentComponent:
+    return CommitmentComponent(name)

@@ -1,0 +1,105 @@
+"""`chengnuo_ner`: the transformer tagger over whole documents, with exact character offsets.
+
+The tagger works on characters in overlapping windows (so a 60,000-character report is tagged end
+to end); predicted spans become `doc.ents`. Where a span boundary falls inside a segmenter token,
+the token is split there, so that no entity is moved or widened to fit the segmentation.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .. import extensions  # noqa: F401  (registers the attributes)
+from ..model import NERModel
+
+NAME_LABELS = ("OFFICIAL", "PERSON")
+
+
+class NERComponent:
+    def __init__(self, nlp: Language, name: str, model: str, batch_size: int, head: str):
+        self.name = name
+        self.model_path = model
+        self.batch_size = batch_size
+        self.head = head
+        self._model: NERModel | None = None
+
+    @property
+    def model(self) -> NERModel:
+        if self._model is None:
+            self._model = NERModel.load(self.model_path)
+        return self._model
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        size = batch_size or self.batch_size
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if sum(len(d.text) for d in batch) >= size * 200:
+                yield from self._process(batch)
+                batch = []
+        if batch:
+            yield from self._process(batch)
+
+    def _process(self, docs: list[Doc]) -> list[Doc]:
+        all_spans = self.model.predict_spans([d.text for d in docs], self.head, self.batch_size)
+        return [set_entities(doc, consistent_names(doc.text, spans)) for doc, spans in zip(docs, all_spans)]
+
+
+def consistent_names(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+    """One name, one label per document (schema rule 3): OFFICIAL vs PERSON by summed confidence."""
+    votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for s, e, lab, conf in spans:
+        if lab in NAME_LABELS:
+            votes[text[s:e]][lab] += conf
+    out = []
+    for s, e, lab, conf in spans:
+        if lab in NAME_LABELS:
+            lab = max(votes[text[s:e]].items(), key=lambda kv: kv[1])[0]
+        out.append((s, e, lab, conf))
+    return out
+
+
+def set_entities(doc: Doc, spans: list[tuple[int, int, str, float]]) -> Doc:
+    """Put character spans on the doc as `doc.ents`, splitting tokens at span boundaries."""
+    spans = [(s, e, lab, c) for s, e, lab, c in spans if doc.text[s:e].strip()]
+    cuts = {t.idx for t in doc} | {t.idx + len(t.text) for t in doc}
+    needed = {x for s, e, _, _ in spans for x in (s, e)} - cuts
+    if needed:
+        doc = _resegment(doc, sorted(cuts | needed))
+    ents = []
+    for s, e, lab, conf in spans:
+        span = doc.char_span(s, e, label=lab)
+        if span is None:  # whitespace at an edge: cannot be a token boundary; keep the stripped span
+            continue
+        span._.confidence = round(conf, 4)
+        ents.append(span)
+    doc.ents = ents
+    return doc
+
+
+def _resegment(doc: Doc, cuts: list[int]) -> Doc:
+    text = doc.text
+    bounds = [c for c in cuts if 0 <= c <= len(text)]
+    words = [text[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+    new = Doc(doc.vocab, words=words, spaces=[False] * len(words))
+    new.user_data.update(doc.user_data)
+    return new
+
+
+@Language.factory("chengnuo_ner", assigns=["doc.ents", "span._.confidence"],
+                  default_config={"model": None, "batch_size": 16, "head": "domain"})
+def make_ner(nlp: Language, name: str, model: str | None, batch_size: int, head: str) -> NERComponent:
+    if model is None:
+        from ..language import default_model_path
+
+        model = str(default_model_path())
+    if not Path(model).exists():
+        raise FileNotFoundError(f"chengnuo_ner: model folder {model} does not exist")
+    return NERComponent(nlp, name, model, batch_size, head)

@@ -1,0 +1,49 @@
+"""Building the spaCy `Language`: Chinese segmentation plus the chengnuo components."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from .components import commitments, ner, relations, values  # noqa: F401  (registers the factories)
+
+MODELS = Path(__file__).resolve().parents[1] / "models"
+SEGMENTERS = ("jieba", "char")
+
+
+def default_model_path() -> Path:
+    """The model named default in models/registry.json (or $CHENGNUO_MODEL)."""
+    env = os.environ.get("CHENGNUO_MODEL")
+    if env:
+        return Path(env)
+    registry = json.loads((MODELS / "registry.json").read_text(encoding="utf-8"))
+    return MODELS / registry["default"]
+
+
+def build(model: str | Path | None = None, segmenter: str = "jieba", batch_size: int = 16) -> Language:
+    """A fresh pipeline: tokenizer (segmenter) → chengnuo_ner → chengnuo_values → chengnuo_relations →
+    chengnuo_commitments.
+
+    model (str | Path): a model folder (default: the registry's default model).
+    segmenter (str): "jieba" (words) or "char" (one token per character).
+    RETURNS (Language): the pipeline.
+    """
+    if segmenter not in SEGMENTERS:
+        raise ValueError(f"segmenter must be one of {SEGMENTERS}, not {segmenter!r}")
+    path = Path(model) if model else default_model_path()
+    if not (path / "tagger.json").exists():
+        raise FileNotFoundError(f"{path} is not a chengnuo model folder (no tagger.json)")
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": segmenter}}})
+    nlp.add_pipe("chengnuo_ner", config={"model": str(path), "batch_size": batch_size})
+    nlp.add_pipe("chengnuo_values")
+    nlp.add_pipe("chengnuo_relations")
+    nlp.add_pipe("chengnuo_commitments")
+    nlp.meta["name"] = path.name
+    return nlp
+
+
+def load(model: str | Path | None = None, segmenter: str = "jieba", batch_size: int = 16) -> Language:
+    return build(model, segmenter=segmenter, batch_size=batch_size)

@@ -1,0 +1,207 @@
+"""The NER tagger: a small ALBERT encoder with one token-classification head per label set.
+
+One character is one token, so offsets map back to the original text one to one; the text is
+normalised per character (NFKC, lower case) only to look up the vocabulary. Heads: `domain` (the
+schema's labels) plus auxiliary heads for the public corpora it was trained on (msra, cluener,
+pku), which share the encoder and give the benchmark numbers on those corpora's own labels.
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+from transformers import AlbertConfig, AlbertModel
+
+SPACE_TOKEN = "[unused1]"  # whitespace carries layout (headings, bylines), so it keeps a token
+
+
+def bio_labels(entity_labels: Sequence[str]) -> list[str]:
+    return ["O"] + [f"{p}-{lab}" for lab in entity_labels for p in ("B", "I")]
+
+
+class CharVocab:
+    """Maps each character of a text to a vocabulary id, exactly one id per character."""
+
+    def __init__(self, tokens: list[str]):
+        self.tokens = tokens
+        self.index = {t: i for i, t in enumerate(tokens)}
+        self.unk = self.index["[UNK]"]
+        self.cls, self.sep, self.pad = self.index["[CLS]"], self.index["[SEP]"], self.index["[PAD]"]
+        self.space = self.index[SPACE_TOKEN]
+        self._cache: dict[str, int] = {}
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "CharVocab":
+        tokens = Path(path).read_text(encoding="utf-8").split("\n")
+        return cls(tokens[:-1] if tokens[-1] == "" else tokens)
+
+    def char_id(self, ch: str) -> int:
+        i = self._cache.get(ch)
+        if i is None:
+            if ch.isspace():
+                i = self.space
+            else:
+                norm = unicodedata.normalize("NFKC", ch).lower() or ch
+                i = self.index.get(norm, self.index.get(norm[0], self.unk))
+            self._cache[ch] = i
+        return i
+
+    def encode(self, text: str) -> list[int]:
+        return [self.char_id(c) for c in text]
+
+
+class MultiHeadTagger(nn.Module):
+    def __init__(self, config: AlbertConfig, heads: dict[str, list[str]]):
+        super().__init__()
+        self.encoder = AlbertModel(config, add_pooling_layer=False)
+        self.dropout = nn.Dropout(0.1)
+        self.heads = nn.ModuleDict({name: nn.Linear(config.hidden_size, len(labels)) for name, labels in heads.items()})
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, head: str) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.heads[head](self.dropout(hidden))
+
+
+@dataclass
+class Window:
+    doc: int
+    start: int  # character offset of the window in its text
+    ids: list[int]
+
+
+class NERModel:
+    """Loads a saved tagger and tags whole texts of any length in overlapping windows."""
+
+    def __init__(self, module: MultiHeadTagger, vocab: CharVocab, heads: dict[str, list[str]],
+                 meta: dict | None = None, window: int = 256, stride: int = 192):
+        self.module, self.vocab, self.heads = module.eval(), vocab, heads
+        self.meta = meta or {}
+        self.window, self.stride = window, stride
+
+    @classmethod
+    def load(cls, path: str | Path, **kwargs) -> "NERModel":
+        path = Path(path)
+        meta = json.loads((path / "tagger.json").read_text(encoding="utf-8"))
+        config = AlbertConfig(**meta["encoder"])
+        module = MultiHeadTagger(config, meta["heads"])
+        state = _load_state(path)
+        module.load_state_dict(state)
+        return cls(module, CharVocab.from_file(path / "vocab.txt"), meta["heads"], meta, **kwargs)
+
+    def save(self, path: str | Path, extra: dict | None = None) -> None:
+        from safetensors.torch import save_file
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().to(torch.float16).contiguous() for k, v in self.module.state_dict().items()}
+        save_file(state, str(path / "tagger.safetensors"))
+        (path / "vocab.txt").write_text("\n".join(self.vocab.tokens) + "\n", encoding="utf-8")
+        meta = dict(self.meta, heads=self.heads, encoder=self.module.encoder.config.to_diff_dict(), **(extra or {}))
+        meta["encoder"].pop("transformers_version", None)
+        (path / "tagger.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    def windows(self, texts: Sequence[str]) -> list[Window]:
+        size = self.window - 2
+        out = []
+        for d, text in enumerate(texts):
+            ids = self.vocab.encode(text)
+            starts = list(range(0, max(len(ids) - size, 0) + 1, self.stride)) or [0]
+            if starts[-1] + size < len(ids):
+                starts.append(len(ids) - size)
+            out.extend(Window(d, s, ids[s:s + size]) for s in starts)
+        return out
+
+    @torch.inference_mode()
+    def predict_proba(self, texts: Sequence[str], head: str = "domain", batch_size: int = 16) -> list[np.ndarray]:
+        """Per-character label probabilities (len(text) x n_labels) for each text.
+
+        Overlapping windows are merged by keeping, for each character, the prediction of the window
+        in which it stands furthest from an edge: context on both sides is what the model needs.
+        """
+        n_labels = len(self.heads[head])
+        probs = [np.zeros((len(t), n_labels), dtype=np.float32) for t in texts]
+        margin = [np.full(len(t), -1, dtype=np.int32) for t in texts]
+        wins = sorted(self.windows(texts), key=lambda w: len(w.ids))
+        for b in range(0, len(wins), batch_size):
+            batch = wins[b:b + batch_size]
+            width = max(len(w.ids) for w in batch) + 2
+            ids = torch.full((len(batch), width), self.vocab.pad, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for i, w in enumerate(batch):
+                seq = [self.vocab.cls, *w.ids, self.vocab.sep]
+                ids[i, :len(seq)] = torch.tensor(seq)
+                mask[i, :len(seq)] = 1
+            p = torch.softmax(self.module(ids, mask, head).float(), dim=-1).numpy()
+            for i, w in enumerate(batch):
+                n = len(w.ids)
+                pos = np.arange(n)
+                m = np.minimum(pos, n - 1 - pos)
+                # a window that starts at 0 or ends at the text's end has no edge on that side
+                if w.start == 0:
+                    m = np.maximum(m, n - 1 - pos)
+                if w.start + n == len(texts[w.doc]):
+                    m = np.maximum(m, pos)
+                sl = slice(w.start, w.start + n)
+                better = m > margin[w.doc][sl]
+                probs[w.doc][sl][better] = p[i, 1:n + 1][better]
+                margin[w.doc][sl][better] = m[better]
+        return probs
+
+    def predict_spans(self, texts: Sequence[str], head: str = "domain",
+                      batch_size: int = 16) -> list[list[tuple[int, int, str, float]]]:
+        labels = self.heads[head]
+        return [decode_bio(p, labels) for p in self.predict_proba(texts, head, batch_size)]
+
+
+def decode_bio(probs: np.ndarray, labels: Sequence[str]) -> list[tuple[int, int, str, float]]:
+    """Greedy BIO decoding with repair: an I- that does not continue a span starts one.
+
+    RETURNS (list): (start, end, label, confidence) with confidence the mean probability of the
+    chosen tags over the span.
+    """
+    best = probs.argmax(-1)
+    spans: list[tuple[int, int, str, float]] = []
+    cur: list | None = None
+    for i, k in enumerate(best):
+        tag = labels[k]
+        if tag == "O":
+            if cur:
+                spans.append(_close(cur, probs))
+            cur = None
+            continue
+        prefix, lab = tag.split("-", 1)
+        if prefix == "B" or cur is None or cur[2] != lab:
+            if cur:
+                spans.append(_close(cur, probs))
+            cur = [i, i + 1, lab, [probs[i, k]]]
+        else:
+            cur[1] = i + 1
+            cur[3].append(probs[i, k])
+    if cur:
+        spans.append(_close(cur, probs))
+    return spans
+
+
+def _close(cur: list, probs: np.ndarray) -> tuple[int, int, str, float]:
+    return cur[0], cur[1], cur[2], float(np.mean(cur[3]))
+
+
+def _load_state(path: Path) -> dict[str, torch.Tensor]:
+    from safetensors.torch import load_file
+
+    return {k: v.float() for k, v in load_file(str(path / "tagger.safetensors")).items()}
+
+
+def spans_to_bio(length: int, spans: Iterable[tuple[int, int, str]]) -> list[str]:
+    tags = ["O"] * length
+    for s, e, lab in spans:
+        tags[s] = f"B-{lab}"
+        for i in range(s + 1, e):
+            tags[i] = f"I-{lab}"
+    return tags

