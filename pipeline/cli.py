@@ -41,43 +41,61 @@ def _pretty(rec: dict) -> str:
 
 @app.command()
 def extract(
-    inputs: List[str] = typer.Argument(..., help="Files (.txt, .md, .jsonl), folders, or - for stdin."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write records here instead of stdout."),
-    fmt: str = typer.Option("jsonl", "--format", help="jsonl (one record per line) or pretty (for reading)."),
+    inputs: List[str] = typer.Argument(..., help="Files (.txt, .md, .jsonl, .parquet), folders, or - for stdin."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Write records to this .jsonl or .parquet file (archive mode: "
+                                               "progress, chunked atomic output, --resume, an errors file beside it)."),
+    fmt: str = typer.Option("jsonl", "--format", help="For stdout: jsonl (one record per line) or pretty."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: the shipped default model)."),
-    text_field: str = typer.Option("text", help="JSONL key of the text."),
-    id_field: str = typer.Option("id", help="JSONL key of the document id."),
-    glob: str = typer.Option("*", help="Pattern for files inside folders."),
+    text_field: str = typer.Option("text", "--text-field", help="JSONL key / Parquet column of the text."),
+    id_field: str = typer.Option("id", "--id-field", help="JSONL key / Parquet column of the document id."),
+    glob: str = typer.Option("*", help="Pattern for files inside folders (searched recursively)."),
     stdin_format: str = typer.Option("txt", help="What stdin holds: txt or jsonl."),
-    batch_size: int = typer.Option(8, help="Documents per batch."),
+    batch_size: int = typer.Option(8, help="Documents per model batch."),
+    workers: int = typer.Option(1, "--workers", help="Worker processes (archive mode), each with its own model."),
+    chunk_size: int = typer.Option(64, help="Documents per output chunk (the unit of --resume)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted archive run."),
+    engine: str = typer.Option("local", "--engine", help="local or ray (archive mode)."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join, e.g. auto."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
 ) -> None:
     """Extract entities, relations and commitments; one JSONL record per document.
 
-    Broken documents (bad encoding, empty, malformed JSON lines) produce an error record with the
-    file and line, the others are still processed, and the exit code is 1.
+    Broken documents (bad encoding, empty, malformed JSON lines) produce an error record naming the
+    file and line; the others are still processed, and the exit code is 1.
     """
     if fmt not in ("jsonl", "pretty"):
         raise typer.BadParameter("--format must be jsonl or pretty")
-    from . import load
-    from .extract import extract_items
+    if engine not in ("local", "ray"):
+        raise typer.BadParameter("--engine must be local or ray")
     from .io.readers import read_inputs
 
-    nlp = load(model)
-    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    items = read_inputs(inputs, text_field, id_field, glob, stdin_format)
+    if output is not None:
+        from .batch import BatchOptions, count_inputs, run_batch
+
+        opts = BatchOptions(model=str(model) if model else None, workers=workers, chunk_size=chunk_size,
+                            batch_size=batch_size, resume=resume, engine=engine, ray_address=ray_address,
+                            progress=progress)
+        summary = run_batch(items, output, opts, inputs=list(inputs), total=count_inputs(list(inputs)))
+        typer.echo(summary.line(), err=True)
+        typer.echo(f"records: {summary.output}; errors: {summary.errors_file}", err=True)
+        if summary.errors:
+            raise typer.Exit(1)
+        return
+    from . import load
+    from .extract import extract_items
+
     errors = 0
-    try:
-        for rec in extract_items(nlp, read_inputs(inputs, text_field, id_field, glob, stdin_format), batch_size):
-            if "error" in rec:
-                errors += 1
-                typer.echo(f"error: {rec['error']}", err=True)
-                if fmt == "jsonl":
-                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                continue
-            out.write((json.dumps(rec, ensure_ascii=False) if fmt == "jsonl" else _pretty(rec)) + "\n")
-            out.flush()
-    finally:
-        if output:
-            out.close()
+    for rec in extract_items(load(model), items, batch_size):
+        if "error" in rec:
+            errors += 1
+            typer.echo(f"error: {rec['error']}", err=True)
+            if fmt == "jsonl":
+                sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            continue
+        sys.stdout.write((json.dumps(rec, ensure_ascii=False) if fmt == "jsonl" else _pretty(rec)) + "\n")
+        sys.stdout.flush()
     if errors:
         typer.echo(f"{errors} document(s) failed; see the error records", err=True)
         raise typer.Exit(1)

@@ -24,9 +24,8 @@ def test_cli_extract_mixed_inputs_isolates_errors(tiny_model, tmp_path):
     res = runner.invoke(app, ["extract", str(tmp_path / "a.md"), str(tmp_path / "b.txt"), str(tmp_path / "c.txt"),
                               str(jl), str(tmp_path / "nope.txt"), "--model", str(tiny_model), "-o", str(out)])
     assert res.exit_code == 1
-    recs = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
-    ok = [r for r in recs if "error" not in r]
-    bad = [r for r in recs if "error" in r]
+    ok = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    bad = [json.loads(l) for l in (tmp_path / "out.errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in ok] == [str(tmp_path / "a.md"), str(tmp_path / "b.txt"), "j1"]
     assert ok[1]["text"] == TEXT and ok[2]["title"] == "t"
     assert [r["source"] for r in bad] == [str(tmp_path / "c.txt"), f"{jl}:2", f"{jl}:3", str(tmp_path / "nope.txt")]

@@ -117,3 +117,11 @@ def test_commitments_byline_names_the_author():
     found = find_commitments(doc, measures(doc))
     assert [(c["speaker"].text, c["metric"].text, c["value"].text, c["polarity"]) for c in found] == [
         ("李强", "国内生产总值", "5%左右", "increase"), ("李强", "城镇新增就业", "1200万人以上", "reach")]
+
+
+def test_relations_respective_lists_pair_one_to_one():
+    text = "力促新型储能、美妆产业规模突破200亿元、450亿元，分别增长20%、10%。"
+    doc = make_doc(text, [("新型储能", "METRIC"), ("美妆产业规模", "METRIC"), ("200亿元", "VALUE"), ("450亿元", "VALUE"),
+                          ("20%", "VALUE"), ("10%", "VALUE")])
+    assert _rels(doc, measures(doc)) == {("MEASURES", "新型储能", "200亿元"), ("MEASURES", "美妆产业规模", "450亿元"),
+                                         ("MEASURES", "新型储能", "20%"), ("MEASURES", "美妆产业规模", "10%")}

@@ -24,14 +24,23 @@ def test_model_window_merge_matches_single_window(tiny_model):
     assert np.allclose(whole[:5], small[:5], atol=0.2)
 
 
-def test_model_decode_bio_repairs_and_scores():
+def test_model_decode_spans_and_confidence():
     labels = ["O", "B-ORG", "I-ORG", "B-TITLE", "I-TITLE"]
-    p = np.full((6, 5), 0.01, dtype=np.float32)
-    for i, k in enumerate([2, 2, 3, 4, 0, 4]):  # I- without B-, then a title, then a stray I-
+    p = np.full((5, 5), 0.01, dtype=np.float32)
+    for i, k in enumerate([1, 2, 3, 4, 0]):  # 区委 书记 。
         p[i, k] = 0.96
     spans = decode_bio(p, labels)
-    assert [(s, e, lab) for s, e, lab, _ in spans] == [(0, 2, "ORG"), (2, 4, "TITLE"), (5, 6, "TITLE")]
+    assert [(s, e, lab) for s, e, lab, _ in spans] == [(0, 2, "ORG"), (2, 4, "TITLE")]
     assert all(abs(c - 0.96) < 1e-6 for *_, c in spans)
+
+
+def test_model_decode_viterbi_prefers_the_valid_path():
+    labels = ["O", "B-TITLE", "I-TITLE"]
+    # 党组书记: argmax would give O O O I (a lone 记); the best valid path is B I I I
+    p = np.array([[0.4, 0.55, 0.05], [0.4, 0.05, 0.55], [0.4, 0.05, 0.55], [0.3, 0.05, 0.65]], dtype=np.float32)
+    assert [(s, e, lab) for s, e, lab, _ in decode_bio(p, labels)] == [(0, 4, "TITLE")]
+    q = np.array([[0.9, 0.05, 0.05], [0.9, 0.05, 0.05], [0.4, 0.05, 0.55]], dtype=np.float32)
+    assert decode_bio(q, labels) == []  # O O I is invalid; O O O wins
 
 
 def test_model_save_load_roundtrip(tiny_model, tmp_path):

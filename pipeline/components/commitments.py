@@ -21,10 +21,15 @@ HEADING = re.compile(r"^\s*#{1,6}\s")
 REPORT_TITLE = re.compile(r"(报告|决定|纲要|意见|计划|规划)")
 SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 CLAUSE = re.compile(r"[^，；;。！？!?,:：]+")
-FUTURE = re.compile(r"要|将|力争|确保|争取|努力|计划|预计|目标|推动|推进|加快|加大|加强|实现|完成|实施|打造|建设|"
+FUTURE = re.compile(r"要|将|力争|确保|争取|努力|计划|目标|推动|推进|加快|加大|加强|实现|完成|实施|打造|建设|"
                     r"支持|深化|提升|提高|促进|扩大|构建|布局|培育|开展|落实|坚持|继续|进一步|着力|狠抓|抓好|"
                     r"办好|用好|做好|做强|做优|优化|引导|鼓励|健全|完善|稳定|保持|控制|降低|减少|增加|发展|迈进|突破|"
-                    r"力促|聚焦|锚定|统筹|强化|拓展|建立|出台")
+                    r"力促|聚焦|锚定|统筹|强化|拓展|建立|出台|擦亮|发挥|锻造|释放|建强|加速|营造|回应|满足|做到|"
+                    r"学习|贯彻|增强|深入|围绕|加力|大力|积极|全面|切实|认真|千方百计|抓紧|抓实|抓住|形成|创造|"
+                    r"改善|改进|保障|维护|防范|化解|巩固|推广|规范|严格|严控|兜牢|守住|实行|举办|引进|吸引|招引|"
+                    r"培养|开发|放宽|取消|简化|压减|争创|成就|让|使")
+# what a passage states rather than pledges: a copula, a comparison of what is, a description
+DESCRIPTIVE = re.compile(r"^[^要将]*(?<![要将还])是|^作为|越.越|意义重大|的重要|的重点$")
 PAST = re.compile(r"去年|上年|过去|已经|已|曾|了$|了，|比上年|同比|此前|前年|上半年")
 INCREASE = re.compile(r"增长|提高|增加|扩大|提升|上升|翻番|翻一番|增至")
 DECREASE = re.compile(r"下降|降低|减少|压减|削减|控制在|降至|缩减")
@@ -85,7 +90,6 @@ def find_commitments(doc: Doc, relations: list | None = None) -> list[dict]:
             continue
         for sm in SENTENCE.finditer(line):
             ss, se = ls + sm.start(), ls + sm.end()
-            sentence = text[ss:se]
             body_start = ss
             v = _speech_verb(doc, ss, se)
             if v is not None:
@@ -139,7 +143,7 @@ def _clause_commitments(doc: Doc, cs: int, ce: int, passage: Passage, measures: 
     # a target figure takes its future sense from the sentence it stands in (目标是：…增长5%)
     lead = text[sentence_start:cs] if sentence_start is not None else ""
     future = FUTURE.search(clause) or (pairs and FUTURE.search(lead))
-    if not heading and (not future or PAST.search(clause)):
+    if not heading and (not future or PAST.search(clause) or (DESCRIPTIVE.search(clause) and not pairs)):
         return []
     if passage.speaker.start_char >= cs and passage.speaker.end_char <= ce:
         return []

@@ -54,11 +54,45 @@ def holds_and_title_of(doc: Doc) -> list[tuple[str, Span, Span]]:
     return rels
 
 
+def _respective(doc: Doc, ents: list[Span]) -> dict[int, int]:
+    """新型储能、美妆产业规模突破200亿元、450亿元，分别增长20%、10%: lists of metrics and values
+    of the same length joined by 分别 pair up one to one. RETURNS value index → metric index."""
+    pairs: dict[int, int] = {}
+    i = 0
+    while i < len(ents):
+        if ents[i].label_ != "VALUE":
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(ents) and ents[j + 1].label_ == "VALUE" and METRIC_LIST_GLUE.match(_gap(doc, ents[j], ents[j + 1])):
+            j += 1
+        values = list(range(i, j + 1))
+        # the metric list: the nearest run of metrics before the values, in the same sentence
+        k = i - 1
+        while k >= 0 and ents[k].label_ != "METRIC" and not CLAUSE_END.search(doc.text[ents[k].end_char:ents[i].start_char]):
+            k -= 1
+        metrics = []
+        if k >= 0 and ents[k].label_ == "METRIC" and not CLAUSE_END.search(doc.text[ents[k].end_char:ents[i].start_char]):
+            metrics = [k]
+            while k - 1 >= 0 and ents[k - 1].label_ == "METRIC" and METRIC_LIST_GLUE.match(_gap(doc, ents[k - 1], ents[k])):
+                k -= 1
+                metrics.insert(0, k)
+        between = doc.text[ents[metrics[-1]].end_char:ents[i].start_char] if metrics else ""
+        if len(values) > 1 and len(metrics) == len(values) and ("分别" in between or "，" in between or len(between) < 8):
+            pairs.update(zip(values, metrics))
+        i = j + 1
+    return pairs
+
+
 def measures(doc: Doc) -> list[tuple[str, Span, Span]]:
     ents = list(doc.ents)
     rels: list[tuple[str, Span, Span]] = []
+    respective = _respective(doc, ents)
     for i, val in enumerate(ents):
         if val.label_ != "VALUE":
+            continue
+        if i in respective:
+            rels.append(("MEASURES", ents[respective[i]], val))
             continue
         metric = None
         for j in range(i - 1, -1, -1):

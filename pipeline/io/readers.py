@@ -12,6 +12,7 @@ from .encodings import DecodeError, decode_bytes
 
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+PARQUET_SUFFIXES = (".parquet",)
 
 
 @dataclass
@@ -42,7 +43,8 @@ def iter_paths(inputs: Iterable[str], pattern: str = "*") -> Iterator[Path | str
             continue
         p = Path(raw)
         if p.is_dir():
-            yield from sorted(q for q in p.rglob(pattern) if q.is_file() and q.suffix in TEXT_SUFFIXES + JSONL_SUFFIXES)
+            yield from sorted(q for q in p.rglob(pattern)
+                              if q.is_file() and q.suffix in TEXT_SUFFIXES + JSONL_SUFFIXES + PARQUET_SUFFIXES)
         else:
             yield p
 
@@ -61,6 +63,14 @@ def read_inputs(inputs: Iterable[str], text_field: str = "text", id_field: str =
                                    text_field, id_field)
             continue
         path = Path(p)
+        if path.suffix.lower() in PARQUET_SUFFIXES and path.exists():
+            from .parquet import read_parquet_inputs
+
+            try:
+                yield from read_parquet_inputs(path, text_field, id_field)
+            except Exception as exc:  # noqa: BLE001 - a corrupt file is one error, not a crash
+                yield InputError(str(path), str(path), f"{path}: cannot read Parquet: {exc}")
+            continue
         try:
             data = path.read_bytes()
         except OSError as exc:

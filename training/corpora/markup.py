@@ -99,10 +99,36 @@ def to_standoff(rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def to_markup(rec: dict[str, Any]) -> str:
+    """The markup file of a record (the inverse of `parse_markup`), for correcting gold documents."""
+    text, parts, pos = rec["text"], [], 0
+    ents = sorted(rec.get("entities", []), key=lambda e: e["start"])
+    new_id = {e["id"]: f"T{i}" for i, e in enumerate(ents, 1)}
+    for e in ents:
+        parts += [text[pos:e["start"]], f"[[{e['label']}:{text[e['start']:e['end']]}]]"]
+        pos = e["end"]
+    parts.append(text[pos:])
+    lines = [f"# id: {rec['id']}", "=== text", "".join(parts), "=== annotations"]
+    for r in rec.get("relations", []):
+        lines.append(json.dumps({"rel": r["type"], "head": new_id[r["head"]], "tail": new_id[r["tail"]]}))
+    for c in rec.get("commitments", []):
+        clause = text[c["start"]:c["end"]]
+        item = {"speaker": new_id.get(c["speaker"]), "clause": clause}
+        item.update({k: new_id.get(c.get(k)) if c.get(k) else None for k in ("metric", "value", "date")})
+        item["polarity"] = c["polarity"]
+        starts = [m.start() for m in re.finditer(re.escape(clause), text)]
+        if len(starts) > 1:
+            item["nth"] = starts.index(c["start"]) + 1
+        lines.append(json.dumps(item, ensure_ascii=False))
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     from .gold import document_text, documents
 
     ap = argparse.ArgumentParser(description="check or export inline-annotated documents")
+    if argv is None and len(sys.argv) > 2 and sys.argv[1] == "from-gold":
+        return _from_gold(sys.argv[2], Path(sys.argv[3]) if len(sys.argv) > 3 else Path("annot"))
     ap.add_argument("command", choices=["check", "export", "build"],
                     help="check: list entities and problems; export: write -o OUT.jsonl; "
                          "build: write annotations/gold/<split>.jsonl from every file given")
@@ -142,6 +168,19 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
             print(f"wrote {path}: {len(recs)} documents")
     return 1 if bad else 0
+
+
+def _from_gold(split: str, out: Path) -> int:
+    """`python -m training.corpora.markup from-gold SPLIT [DIR]`: markup files to correct gold with."""
+    from .gold import load_gold
+
+    out.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for rec in load_gold(split):
+        (out / f"{rec['id']}.ann").write_text(to_markup(rec), encoding="utf-8")
+        n += 1
+    print(f"wrote {n} markup files of {split} into {out}")
+    return 0
 
 
 if __name__ == "__main__":
