@@ -68,8 +68,13 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--out", type=Path, default=Path(__file__).with_name("documents.jsonl"))
     ap.add_argument("--seed", type=int, default=1998)
+    ap.add_argument("--add-train", type=int, nargs=2, metavar=("ARTICLES", "SECTIONS"),
+                    help="append this many new articles and report sections to the train split")
     args = ap.parse_args()
     rng = random.Random(args.seed)
+    if args.add_train:
+        add_train(args, rng)
+        return
     pd = pick_articles(args.data / "pku_peoples_daily_199801/articles.jsonl", 45, 15, rng)
     wr = pick_report_sections(args.data / "gov_work_reports/government_work_reports.jsonl", 24, rng)
     rng.shuffle(pd)
@@ -84,6 +89,24 @@ def main() -> None:
             f.write(json.dumps(d, ensure_ascii=False) + "\n")
             splits[d["split"]] = splits.get(d["split"], 0) + 1
     print(f"wrote {args.out}: {splits}")
+
+
+def add_train(args: argparse.Namespace, rng: random.Random) -> None:
+    """A second round of training documents, disjoint from every document already listed."""
+    have = [json.loads(line) for line in args.out.open(encoding="utf-8")]
+    taken = {d["id"] for d in have}
+    used_reports = {d["source_id"] for d in have if d["id"].startswith("wr-")}
+    pd = [d for d in pick_articles(args.data / "pku_peoples_daily_199801/articles.jsonl", 200, 100, random.Random(args.seed + 1))
+          if d["id"] not in taken]
+    wr = [d for d in pick_report_sections(args.data / "gov_work_reports/government_work_reports.jsonl", 100,
+                                          random.Random(args.seed + 1)) if d["id"] not in taken]
+    # other sections of reports already used are fine for training; prefer unused reports
+    wr.sort(key=lambda d: d["source_id"] in used_reports)
+    new = rng.sample(pd[: args.add_train[0] * 3], args.add_train[0]) + wr[: args.add_train[1]]
+    with args.out.open("a", encoding="utf-8") as f:
+        for d in new:
+            f.write(json.dumps(dict(d, split="train"), ensure_ascii=False) + "\n")
+    print(f"appended {len(new)} train documents to {args.out}")
 
 
 if __name__ == "__main__":

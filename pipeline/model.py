@@ -68,6 +68,12 @@ class MultiHeadTagger(nn.Module):
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         return self.heads[head](self.dropout(hidden))
 
+    def forward_heads(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                      heads: Sequence[str]) -> dict[str, torch.Tensor]:
+        """Several heads over one encoder pass."""
+        hidden = self.dropout(self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state)
+        return {h: self.heads[h](hidden) for h in heads}
+
 
 @dataclass
 class Window:
@@ -118,15 +124,19 @@ class NERModel:
             out.extend(Window(d, s, ids[s:s + size]) for s in starts)
         return out
 
-    @torch.inference_mode()
     def predict_proba(self, texts: Sequence[str], head: str = "domain", batch_size: int = 16) -> list[np.ndarray]:
-        """Per-character label probabilities (len(text) x n_labels) for each text.
+        """Per-character label probabilities (len(text) x n_labels) for each text."""
+        return self.predict_heads(texts, (head,), batch_size)[head]
+
+    @torch.inference_mode()
+    def predict_heads(self, texts: Sequence[str], heads: Sequence[str] = ("domain",),
+                      batch_size: int = 16) -> dict[str, list[np.ndarray]]:
+        """Per-character label probabilities of several heads from one encoder pass.
 
         Overlapping windows are merged by keeping, for each character, the prediction of the window
         in which it stands furthest from an edge: context on both sides is what the model needs.
         """
-        n_labels = len(self.heads[head])
-        probs = [np.zeros((len(t), n_labels), dtype=np.float32) for t in texts]
+        probs = {h: [np.zeros((len(t), len(self.heads[h])), dtype=np.float32) for t in texts] for h in heads}
         margin = [np.full(len(t), -1, dtype=np.int32) for t in texts]
         wins = sorted(self.windows(texts), key=lambda w: len(w.ids))
         for b in range(0, len(wins), batch_size):
@@ -138,7 +148,7 @@ class NERModel:
                 seq = [self.vocab.cls, *w.ids, self.vocab.sep]
                 ids[i, :len(seq)] = torch.tensor(seq)
                 mask[i, :len(seq)] = 1
-            p = torch.softmax(self.module(ids, mask, head).float(), dim=-1).numpy()
+            out = {h: torch.softmax(x.float(), dim=-1).numpy() for h, x in self.module.forward_heads(ids, mask, heads).items()}
             for i, w in enumerate(batch):
                 n = len(w.ids)
                 pos = np.arange(n)
@@ -150,7 +160,8 @@ class NERModel:
                     m = np.maximum(m, pos)
                 sl = slice(w.start, w.start + n)
                 better = m > margin[w.doc][sl]
-                probs[w.doc][sl][better] = p[i, 1:n + 1][better]
+                for h in heads:
+                    probs[h][w.doc][sl][better] = out[h][i, 1:n + 1][better]
                 margin[w.doc][sl][better] = m[better]
         return probs
 

@@ -13,8 +13,9 @@ REC = {"id": "pd-x", "text": "白云区委书记洪谦表示，今年GDP增长5.
                     {"id": "T4", "label": "METRIC", "start": 13, "end": 16, "text": "GDP"},
                     {"id": "T5", "label": "VALUE", "start": 18, "end": 22, "text": "5.5%"}],
        "relations": [{"type": "HOLDS", "head": "T3", "tail": "T2"}, {"type": "MEASURES", "head": "T4", "tail": "T5"}],
-       "commitments": [{"speaker": "T3", "start": 35, "end": 46, "metric": None, "value": None, "date": None,
+       "commitments": [{"speaker": "T3", "start": 28, "end": 39, "metric": None, "value": None, "date": None,
                         "polarity": "action"}]}
+assert REC["text"][28:39] == "今年GDP增长5.5%" and REC["text"].index("今年GDP增长5.5%") == 11
 
 
 def test_markup_roundtrip(tmp_path):

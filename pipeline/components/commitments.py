@@ -9,6 +9,7 @@ a clause is a commitment when it states a future target or action and is not a p
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -41,13 +42,39 @@ class Passage:
     confidence: float
 
 
-def _ents_in(doc: Doc, start: int, end: int, label: str | None = None) -> list[Span]:
-    return [e for e in doc.ents if e.start_char >= start and e.end_char <= end and (label is None or e.label_ == label)]
+class _EntityIndex:
+    """The doc's text and entities sorted by offset, so that the entities inside a clause are found
+    by bisection: a scan of every entity (or a fresh `doc.text`) per clause is quadratic on a
+    60,000-character report."""
+
+    def __init__(self, doc: Doc, relations: list | None = None):
+        self.doc = doc
+        self.text = doc.text
+        self.ents = list(doc.ents)
+        self.starts = [e.start_char for e in self.ents]
+        pairs = sorted(((v.start_char, m, v) for typ, m, v in (relations or []) if typ == "MEASURES"),
+                       key=lambda x: x[0])
+        self.measure_starts = [p[0] for p in pairs]
+        self.measures = [(m, v) for _, m, v in pairs]
+
+    def measures_in(self, start: int, end: int) -> list[tuple[Span, Span]]:
+        """MEASURES pairs whose value starts inside [start, end)."""
+        return self.measures[bisect_left(self.measure_starts, start):bisect_left(self.measure_starts, end)]
+
+    def within(self, start: int, end: int, label: str | None = None) -> list[Span]:
+        i = bisect_left(self.starts, start)
+        out = []
+        while i < len(self.ents) and self.ents[i].start_char < end:
+            e = self.ents[i]
+            if e.end_char <= end and (label is None or e.label_ == label):
+                out.append(e)
+            i += 1
+        return out
 
 
-def _speaker_before(doc: Doc, start: int, end: int) -> Span | None:
+def _speaker_before(ix: _EntityIndex, start: int, end: int) -> Span | None:
     """The last OFFICIAL (else ORG) in [start, end): the one a speech verb at `end` belongs to."""
-    cands = _ents_in(doc, start, end)
+    cands = ix.within(start, end)
     officials = [e for e in cands if e.label_ == "OFFICIAL"]
     if officials:
         return officials[-1]
@@ -56,27 +83,28 @@ def _speaker_before(doc: Doc, start: int, end: int) -> Span | None:
 
 
 def find_commitments(doc: Doc, relations: list | None = None) -> list[dict]:
-    text = doc.text
-    measures = [(m, v) for typ, m, v in (relations or []) if typ == "MEASURES"]
+    """Commitment dicts (speaker, start, end, metric, value, date: spans or None; polarity; confidence)."""
+    ix = _EntityIndex(doc, relations)
+    text = ix.text
     out: list[dict] = []
     passage: Passage | None = None
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
     # a report or document title naming the issuing body speaks for the whole text
     if lines:
         s0, e0 = lines[0]
-        orgs = _ents_in(doc, s0, e0, "ORG")
+        orgs = ix.within(s0, e0, "ORG")
         if orgs and REPORT_TITLE.search(text[s0:e0]):
             passage = Passage(orgs[0], 0.6)
     for ls, le in lines:
         line = text[ls:le]
-        byline = _byline_official(doc, ls, le)
+        byline = _byline_official(ix, ls, le)
         if byline is not None:
             # "国务院总理　李强" / "中共中央总书记、国家主席江泽民" on a line of its own: the author
             passage = Passage(byline, 0.6)
             continue
         if HEADING.match(line):
             # "### 白云区委书记洪谦: 狠抓…": the heading's speaker and its summary pledge
-            head_speaker = _speaker_before(doc, ls, le)
+            head_speaker = _speaker_before(ix, ls, le)
             colon = re.search(r"[:：]", line)
             if head_speaker is not None and head_speaker.label_ == "OFFICIAL":
                 passage = Passage(head_speaker, 0.7)
@@ -84,14 +112,14 @@ def find_commitments(doc: Doc, relations: list | None = None) -> list[dict]:
                     cs = ls + colon.end()
                     while cs < le and text[cs].isspace():
                         cs += 1
-                    out += _clause_commitments(doc, cs, le, passage, measures, heading=True)
+                    out += _clause_commitments(ix, cs, le, passage, heading=True)
             else:
                 passage = None
             continue
         for sm in SENTENCE.finditer(line):
             ss, se = ls + sm.start(), ls + sm.end()
             body_start = ss
-            v = _speech_verb(doc, ss, se)
+            v = _speech_verb(ix, ss, se)
             if v is not None:
                 speaker, verb_end = v
                 passage = Passage(speaker, 0.85)
@@ -104,42 +132,42 @@ def find_commitments(doc: Doc, relations: list | None = None) -> list[dict]:
                 while cs < ce and text[cs] in " \u3000“\"":
                     cs += 1
                 if ce - cs >= 4:
-                    out += _clause_commitments(doc, cs, ce, passage, measures, sentence_start=ss)
+                    out += _clause_commitments(ix, cs, ce, passage, sentence_start=ss)
     return out
 
 
-def _byline_official(doc: Doc, ls: int, le: int) -> Span | None:
+def _byline_official(ix: _EntityIndex, ls: int, le: int) -> Span | None:
     """The OFFICIAL of a line made only of titles, organisations and that name."""
-    ents = _ents_in(doc, ls, le)
+    ents = ix.within(ls, le)
     officials = [e for e in ents if e.label_ == "OFFICIAL"]
     if len(officials) != 1 or any(e.label_ not in ("OFFICIAL", "TITLE", "ORG", "DISTRICT") for e in ents):
         return None
-    rest = doc.text[ls:le]
+    rest = ix.text[ls:le]
     for e in ents:
         rest = rest.replace(e.text, "", 1)
     return officials[0] if len(re.sub(r"[\s　、，,#（）()]", "", rest)) == 0 else None
 
 
-def _speech_verb(doc: Doc, ss: int, se: int) -> tuple[Span, int] | None:
+def _speech_verb(ix: _EntityIndex, ss: int, se: int) -> tuple[Span, int] | None:
     """A speaker entity followed (within a few characters) by a speech verb in this sentence."""
-    text = doc.text
-    for ent in _ents_in(doc, ss, se):
+    text = ix.text
+    for ent in ix.within(ss, se):
         if ent.label_ not in ("OFFICIAL", "ORG"):
             continue
         m = SPEECH.match(text, ent.end_char)
         # 白云区委书记洪谦表示: the verb belongs to the official, not to the organisation before him
-        if m and not _ents_in(doc, ent.end_char, m.start(1), "OFFICIAL"):
+        if m and not ix.within(ent.end_char, m.start(1), "OFFICIAL"):
             return ent, m.end()
     return None
 
 
-def _clause_commitments(doc: Doc, cs: int, ce: int, passage: Passage, measures: list,
+def _clause_commitments(ix: _EntityIndex, cs: int, ce: int, passage: Passage,
                         sentence_start: int | None = None, heading: bool = False) -> list[dict]:
-    text = doc.text
+    text = ix.text
     clause = text[cs:ce]
     if ce < len(text) and text[ce] in ":：":
         return []  # a lead-in (主要预期目标是：) announces the pledges that follow
-    pairs = [(m, v) for m, v in measures if cs <= v.start_char < ce]
+    pairs = ix.measures_in(cs, ce)
     # a target figure takes its future sense from the sentence it stands in (目标是：…增长5%)
     lead = text[sentence_start:cs] if sentence_start is not None else ""
     future = FUTURE.search(clause) or (pairs and FUTURE.search(lead))
@@ -147,10 +175,10 @@ def _clause_commitments(doc: Doc, cs: int, ce: int, passage: Passage, measures: 
         return []
     if passage.speaker.start_char >= cs and passage.speaker.end_char <= ce:
         return []
-    values = _ents_in(doc, cs, ce, "VALUE")
-    dates = _ents_in(doc, cs, ce, "DATE")
+    values = ix.within(cs, ce, "VALUE")
+    dates = ix.within(cs, ce, "DATE")
     if not dates and sentence_start is not None:
-        dates = _ents_in(doc, sentence_start, cs, "DATE")[-1:]
+        dates = ix.within(sentence_start, cs, "DATE")[-1:]
     date = dates[0] if dates else None
     base = dict(speaker=passage.speaker, start=cs, end=ce, date=date)
     if not pairs and values:

@@ -68,11 +68,12 @@ def consistent_names(text: str, spans: list[tuple[int, int, str, float]]) -> lis
 
 def set_entities(doc: Doc, spans: list[tuple[int, int, str, float]]) -> Doc:
     """Put character spans on the doc as `doc.ents`, splitting tokens at span boundaries."""
-    spans = [(s, e, lab, c) for s, e, lab, c in spans if doc.text[s:e].strip()]
+    text = doc.text
+    spans = [(s, e, lab, c) for s, e, lab, c in spans if text[s:e].strip()]
     cuts = {t.idx for t in doc} | {t.idx + len(t.text) for t in doc}
     needed = {x for s, e, _, _ in spans for x in (s, e)} - cuts
     if needed:
-        doc = _resegment(doc, sorted(cuts | needed))
+        doc = _resegment(doc, sorted(cuts | needed), text)
     ents = []
     for s, e, lab, conf in spans:
         span = doc.char_span(s, e, label=lab)
@@ -84,8 +85,7 @@ def set_entities(doc: Doc, spans: list[tuple[int, int, str, float]]) -> Doc:
     return doc
 
 
-def _resegment(doc: Doc, cuts: list[int]) -> Doc:
-    text = doc.text
+def _resegment(doc: Doc, cuts: list[int], text: str) -> Doc:
     bounds = [c for c in cuts if 0 <= c <= len(text)]
     words = [text[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
     new = Doc(doc.vocab, words=words, spaces=[False] * len(words))
