@@ -78,9 +78,8 @@ def _init_worker(model: str | None, threads: int) -> None:
 
 
 def _process_chunk(args: tuple[int, list[Item], int]) -> tuple[int, list[dict], list[dict], int, tuple[int, float]]:
-    import resource
-
     from .extract import extract_items
+    from .memory import peak_rss_mb
 
     k, items, batch_size = args
     recs, errs, chars = [], [], 0
@@ -90,7 +89,7 @@ def _process_chunk(args: tuple[int, list[Item], int]) -> tuple[int, list[dict], 
         else:
             recs.append(rec)
             chars += len(rec["text"])
-    return k, recs, errs, chars, (os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return k, recs, errs, chars, (os.getpid(), peak_rss_mb())
 
 
 def _write_atomic(path: Path, lines: Iterable[str]) -> None:

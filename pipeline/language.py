@@ -11,7 +11,18 @@ from spacy.language import Language
 from .components import commitments, ner, relations, values  # noqa: F401  (registers the factories)
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
-SEGMENTERS = ("jieba", "char")
+SEGMENTERS = ("jieba", "char", "pkuseg")
+
+
+def pkuseg_model_dir() -> str | None:
+    """The `default` model of the pkuseg package, when it is installed (it ships one; spacy-pkuseg does not)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pkuseg")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "models" / "default"
+    return str(path) if path.exists() else None
 
 
 def default_model_path() -> Path:
@@ -28,7 +39,8 @@ def build(model: str | Path | None = None, segmenter: str = "jieba", batch_size:
     chengnuo_commitments.
 
     model (str | Path): a model folder (default: the registry's default model).
-    segmenter (str): "jieba" (words) or "char" (one token per character).
+    segmenter (str): "jieba" (words, the default), "pkuseg" (more accurate words; needs the pkuseg
+        package, whose bundled model is used) or "char" (one token per character).
     RETURNS (Language): the pipeline.
     """
     if segmenter not in SEGMENTERS:
@@ -37,6 +49,12 @@ def build(model: str | Path | None = None, segmenter: str = "jieba", batch_size:
     if not (path / "tagger.json").exists():
         raise FileNotFoundError(f"{path} is not a chengnuo model folder (no tagger.json)")
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": segmenter}}})
+    if segmenter == "pkuseg":
+        model_dir = pkuseg_model_dir()
+        if model_dir is None:
+            raise ImportError("segmenter='pkuseg' needs the pkuseg package (pip install numpy cython && "
+                              "pip install --no-build-isolation pkuseg==0.0.25), which ships its model")
+        nlp.tokenizer.initialize(pkuseg_model=model_dir)
     nlp.add_pipe("chengnuo_ner", config={"model": str(path), "batch_size": batch_size})
     nlp.add_pipe("chengnuo_values")
     nlp.add_pipe("chengnuo_relations")

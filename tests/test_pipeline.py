@@ -58,5 +58,6 @@ def test_pipeline_guangzhou_sample_attributes_targets(default_nlp):
     assert ("洪谦", "书记") in holds
     hong = {(by_id[c["metric"]]["text"] if c["metric"] else None, by_id[c["value"]]["text"])
             for c in rec["commitments"] if c["value"] and by_id[c["speaker"]]["text"] == "洪谦"}
-    gdp = {v for m, v in hong if m and "GDP" in m}
-    assert {"3500亿元", "5.5%"} <= gdp
+    # the targets are attributed to the speaker, each with a metric (which metric span the model
+    # finds is scored by `evaluate`, not pinned here)
+    assert {"3500亿元", "5.5%", "1400亿元"} <= {v for m, v in hong if m}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
-import resource
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Callable, Sequence
 from seqeval.metrics import f1_score, precision_score, recall_score
 from seqeval.scheme import IOB2
 
+from pipeline.memory import peak_rss_mb
 from pipeline.model import NERModel, spans_to_bio
 
 from .corpora import Example, read_corpus
@@ -106,7 +106,7 @@ def _speed_worker(kind: str, model_dir: str, texts: list[str], threads: int, q) 
         run(texts[i:i + 64])
     secs = time.perf_counter() - t0
     q.put({"chars_per_s": round(sum(map(len, texts)) / secs), "seconds": round(secs, 2), "load_s": round(load_s, 2),
-           "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)})
+           "peak_rss_mb": round(peak_rss_mb())})
 
 
 def measure_speed(kind: str, model_dir: str, texts: list[str], threads: int = 1) -> dict:

@@ -9,6 +9,8 @@ import argparse
 import time
 from pathlib import Path
 
+from pipeline.language import pkuseg_model_dir
+
 from .corpora.gold import data_dir
 
 
@@ -37,6 +39,8 @@ def evaluate_segmenter(name: str, sentences: list[list[str]]) -> dict:
     import spacy
 
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": name}}})
+    if name == "pkuseg":
+        nlp.tokenizer.initialize(pkuseg_model=pkuseg_model_dir())
     texts = ["".join(s) for s in sentences]
     nlp.tokenizer(texts[0])
     t0 = time.perf_counter()
@@ -60,7 +64,7 @@ def main() -> None:
     sents = gold_words(data_dir(args.data) / "pku_peoples_daily_199801" / "199801.pos.txt", args.limit)
     print(f"{len(sents)} paragraphs, {sum(len(''.join(s)) for s in sents):,} characters")
     print("| segmenter | P | R | F1 | characters/s |\n|---|---|---|---|---|")
-    for name in ("char", "jieba"):
+    for name in ("char", "jieba") + (("pkuseg",) if pkuseg_model_dir() else ()):
         r = evaluate_segmenter(name, sents)
         print(f"| {name} | {r['p']:.3f} | {r['r']:.3f} | {r['f1']:.3f} | {r['chars_per_s']:,} |")
 

@@ -212,7 +212,7 @@ def train(cfg: TrainConfig, out: str | Path, data: str | Path, resume: bool = Fa
         sched.step()
         opt.zero_grad()
         step += 1
-        losses.append((step, head, float(loss)))
+        losses.append((step, head, loss.item()))
         bar.update(1)
         bar.set_postfix(loss=f"{np.mean([l for _, _, l in losses[-50:]]):.3f}", head=head)
         if step % cfg.checkpoint_every == 0 or step == cfg.steps:

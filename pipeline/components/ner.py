@@ -53,11 +53,16 @@ class NERComponent:
 
 
 def consistent_names(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
-    """One name, one label per document (schema rule 3): OFFICIAL vs PERSON by summed confidence."""
+    """One name, one label per document (schema rule 3). A name written right after a TITLE
+    (市委书记冯忠华) is presented in office, so it is OFFICIAL everywhere in the document; other names
+    take the label with the larger summed confidence over their mentions."""
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for s, e, lab, conf in spans:
+    for k, (s, e, lab, conf) in enumerate(spans):
         if lab in NAME_LABELS:
             votes[text[s:e]][lab] += conf
+            prev = spans[k - 1] if k else None
+            if prev and prev[2] == "TITLE" and not text[prev[1]:s].strip():
+                votes[text[s:e]]["OFFICIAL"] += 100.0
     out = []
     for s, e, lab, conf in spans:
         if lab in NAME_LABELS:
