@@ -43,6 +43,12 @@ def test_ner_set_entities_splits_tokens_and_keeps_offsets():
     assert doc.ents[1]._.confidence == 0.8
 
 
+def test_ner_spans_never_end_in_white_space():
+    doc = spacy.blank("zh")("国务院总理\u3000李强")
+    doc = set_entities(doc, [(3, 6, "TITLE", 0.9), (6, 8, "OFFICIAL", 0.9)])
+    assert [(e.text, e.start_char, e.end_char) for e in doc.ents] == [("总理", 3, 5), ("李强", 6, 8)]
+
+
 def test_ner_one_label_per_name():
     text = "市长王明讲话。王明表示"
     spans = [(2, 4, "OFFICIAL", 0.9), (7, 9, "PERSON", 0.6)]

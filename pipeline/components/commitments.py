@@ -31,7 +31,7 @@ FUTURE = re.compile(r"要|将|力争|确保|争取|努力|计划|目标|推动|�
                     r"培养|开发|放宽|取消|简化|压减|争创|成就|让|使")
 # what a passage states rather than pledges: a copula, a comparison of what is, a description
 DESCRIPTIVE = re.compile(r"^[^要将]*(?<![要将还])是|^作为|越.越|意义重大|的重要|的重点$")
-PAST = re.compile(r"去年|上年|过去|已经|已|曾|了$|了，|比上年|同比|此前|前年|上半年")
+PAST = re.compile(r"预计|预测|估计|预期将|去年|上年|过去|已经|已|曾|了$|了，|比上年|同比|此前|前年|上半年")
 INCREASE = re.compile(r"增长|提高|增加|扩大|提升|上升|翻番|翻一番|增至")
 DECREASE = re.compile(r"下降|降低|减少|压减|削减|控制在|降至|缩减")
 

@@ -74,7 +74,7 @@ def consistent_names(text: str, spans: list[tuple[int, int, str, float]]) -> lis
 def set_entities(doc: Doc, spans: list[tuple[int, int, str, float]]) -> Doc:
     """Put character spans on the doc as `doc.ents`, splitting tokens at span boundaries."""
     text = doc.text
-    spans = [(s, e, lab, c) for s, e, lab, c in spans if text[s:e].strip()]
+    spans = [_strip(text, s, e) + (lab, c) for s, e, lab, c in spans if text[s:e].strip()]
     cuts = {t.idx for t in doc} | {t.idx + len(t.text) for t in doc}
     needed = {x for s, e, _, _ in spans for x in (s, e)} - cuts
     if needed:
@@ -88,6 +88,15 @@ def set_entities(doc: Doc, spans: list[tuple[int, int, str, float]]) -> Doc:
         ents.append(span)
     doc.ents = ents
     return doc
+
+
+def _strip(text: str, s: int, e: int) -> tuple[int, int]:
+    """Offsets without the white space (including the ideographic space) at either edge."""
+    while text[s].isspace():
+        s += 1
+    while text[e - 1].isspace():
+        e -= 1
+    return s, e
 
 
 def _resegment(doc: Doc, cuts: list[int], text: str) -> Doc:
