@@ -124,7 +124,6 @@ def test_batch_two_workers_equal_one(tiny_model, tmp_path):
     assert a.read_bytes() == b.read_bytes()
 
 
-@pytest.mark.slow  # a local Ray instance takes minutes to start its workers on two cores
 def test_batch_ray_equals_local(tiny_model, tmp_path):
     ray = pytest.importorskip("ray", reason="Ray is the optional 'ray' extra")
     src = _archive(tmp_path / "in.jsonl", 24, broken=True)
