@@ -58,6 +58,7 @@ def extract(
     engine: str = typer.Option("local", "--engine", help="local or ray (archive mode)."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join, e.g. auto."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="Torch threads per worker (default: cores // workers)."),
 ) -> None:
     """Extract entities, relations and commitments; one JSONL record per document.
 
@@ -76,7 +77,7 @@ def extract(
 
         opts = BatchOptions(model=str(model) if model else None, workers=workers, chunk_size=chunk_size,
                             batch_size=batch_size, resume=resume, engine=engine, ray_address=ray_address,
-                            progress=progress)
+                            progress=progress, threads=threads)
         summary = run_batch(items, output, opts, inputs=list(inputs), total=count_inputs(list(inputs)))
         typer.echo(summary.line(), err=True)
         typer.echo(f"records: {summary.output}; errors: {summary.errors_file}", err=True)

@@ -25,6 +25,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="only the first N articles")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--model", default=None)
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch threads per worker (default: cores // workers)")
     args = ap.parse_args()
     src = data_dir(args.data) / "pku_peoples_daily_199801" / "articles.jsonl"
     rows = []
@@ -35,12 +37,13 @@ def main() -> None:
             items = read_inputs([str(src)])
             if args.limit:
                 items = islice(items, args.limit)
-            s = run_batch(items, out, BatchOptions(model=args.model, workers=w, progress=False))
+            s = run_batch(items, out, BatchOptions(model=args.model, workers=w, threads=args.threads, progress=False))
             outputs.append(out.read_bytes())
             rows.append((w, s))
         same = all(o == outputs[0] for o in outputs)
     base = rows[0][1].characters / rows[0][1].seconds
-    print(f"archive: {src} ({rows[0][1].documents} documents, {rows[0][1].characters:,} characters)")
+    print(f"archive: {src} ({rows[0][1].documents} documents, {rows[0][1].characters:,} characters); "
+          f"torch threads per worker: {args.threads or 'cores // workers'}")
     print("| workers | seconds | docs/s | chars/s | speed-up | peak RSS per worker (MB) |\n|---|---|---|---|---|---|")
     for w, s in rows:
         cps = s.characters / s.seconds
