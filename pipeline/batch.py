@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 
 from tqdm.auto import tqdm
 
-from .io.readers import InputDoc, InputError, Item
+from .io.readers import Item
 
 _WORKER_NLP = None
 

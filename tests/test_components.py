@@ -1,6 +1,5 @@
 """Components on hand-built docs: no trained model involved."""
 import spacy
-from spacy.tokens import Doc
 
 from pipeline.components.commitments import find_commitments
 from pipeline.components.ner import consistent_names, set_entities

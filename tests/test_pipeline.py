@@ -1,7 +1,5 @@
 """The shipped default model end to end: offsets, long documents, the sample article."""
-import json
 
-import pytest
 
 import pipeline
 from pipeline.schema import ENTITY_LABELS, validate_record

@@ -7,7 +7,6 @@ periodic checkpoints and `--resume`. `--from DIR` continues from a saved model (
 from __future__ import annotations
 
 import json
-import math
 import random
 import time
 import tomllib

@@ -10,6 +10,8 @@ from .example import Example, map_labels
 from .pku import read_pku
 from .records import read_records
 
+__all__ = ["Example", "map_labels", "read_corpus", "to_dataset", "READERS"]
+
 READERS: dict[str, Callable[..., Iterator[Example]]] = {
     "cluener": read_cluener,
     "bio": lambda path, corpus: read_char_tags(path, corpus, "BIO"),
