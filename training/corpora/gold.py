@@ -7,6 +7,7 @@ read back from the shared corpora here, checked against the length recorded at a
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -17,8 +18,6 @@ DEFAULT_DATA = REPO.parent / "shared" / "data"
 
 
 def data_dir(path: str | Path | None = None) -> Path:
-    import os
-
     return Path(path or os.environ.get("CHENGNUO_DATA") or DEFAULT_DATA)
 
 
@@ -54,10 +53,10 @@ def documents(split: str | None = None) -> list[dict[str, Any]]:
 def load_gold(split: str, data: str | Path | None = None) -> Iterator[dict[str, Any]]:
     """Gold records of one split (train/dev/test) with their texts filled in."""
     path = ANNOTATIONS / "gold" / f"{split}.jsonl"
+    meta = {d["id"]: d for d in documents(split)}
     for n, line in enumerate(path.open(encoding="utf-8"), 1):
         rec = json.loads(line)
-        meta = {d["id"]: d for d in documents(split)}[rec["id"]]
-        text = document_text(meta, data)
+        text = document_text(meta[rec["id"]], data)
         if len(text) != rec["length"]:
             raise ValueError(f"{path}:{n}: {rec['id']} source text has length {len(text)}, annotated {rec['length']}")
         rec = dict(rec, text=text)
