@@ -68,12 +68,12 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--out", type=Path, default=Path(__file__).with_name("documents.jsonl"))
     ap.add_argument("--seed", type=int, default=1998)
-    ap.add_argument("--add-train", type=int, nargs=2, metavar=("ARTICLES", "SECTIONS"),
-                    help="append this many new articles and report sections to the train split")
+    ap.add_argument("--add", nargs=3, metavar=("SPLIT", "ARTICLES", "SECTIONS"),
+                    help="append this many new articles and report sections to SPLIT")
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    if args.add_train:
-        add_train(args, rng)
+    if args.add:
+        add_documents(args, args.add[0], int(args.add[1]), int(args.add[2]), rng)
         return
     pd = pick_articles(args.data / "pku_peoples_daily_199801/articles.jsonl", 45, 15, rng)
     wr = pick_report_sections(args.data / "gov_work_reports/government_work_reports.jsonl", 24, rng)
@@ -91,8 +91,12 @@ def main() -> None:
     print(f"wrote {args.out}: {splits}")
 
 
-def add_train(args: argparse.Namespace, rng: random.Random) -> None:
-    """A second round of training documents, disjoint from every document already listed."""
+def add_documents(args: argparse.Namespace, split: str, n_articles: int, n_sections: int,
+                  rng: random.Random) -> None:
+    """A further round of documents, disjoint from every document already listed.
+
+    Round 2 was `--add train 36 12` (then called `--add-train`); the `retrain` split (documents held back from the
+    first model, for the retraining loop) was `--add retrain 16 8 --seed 2026`."""
     have = [json.loads(line) for line in args.out.open(encoding="utf-8")]
     taken = {d["id"] for d in have}
     used_reports = {d["source_id"] for d in have if d["id"].startswith("wr-")}
@@ -102,11 +106,11 @@ def add_train(args: argparse.Namespace, rng: random.Random) -> None:
                                           random.Random(args.seed + 1)) if d["id"] not in taken]
     # other sections of reports already used are fine for training; prefer unused reports
     wr.sort(key=lambda d: d["source_id"] in used_reports)
-    new = rng.sample(pd[: args.add_train[0] * 3], args.add_train[0]) + wr[: args.add_train[1]]
+    new = rng.sample(pd[: n_articles * 3], n_articles) + wr[:n_sections]
     with args.out.open("a", encoding="utf-8") as f:
         for d in new:
-            f.write(json.dumps(dict(d, split="train"), ensure_ascii=False) + "\n")
-    print(f"appended {len(new)} train documents to {args.out}")
+            f.write(json.dumps(dict(d, split=split), ensure_ascii=False) + "\n")
+    print(f"appended {len(new)} {split} documents to {args.out}")
 
 
 if __name__ == "__main__":

@@ -209,19 +209,131 @@ def validate(files: List[Path] = typer.Argument(..., help="JSONL record files to
 def train(
     config: Path = typer.Option(Path("training/configs/default.toml"), "--config", help="Training config (TOML)."),
     out: Path = typer.Option(..., "--out", help="Folder for the trained model and its checkpoints."),
-    from_model: Optional[Path] = typer.Option(None, "--from", help="Continue from this model folder."),
+    from_model: Optional[Path] = typer.Option(None, "--from", help="Continue from this model folder "
+                                              "(with --annotations: default the registry's default model)."),
+    annotations: Optional[List[Path]] = typer.Option(None, "--annotations", help="Retrain on these annotation files "
+                                                     "(Label Studio, Doccano, DocBin, CoNLL or records JSONL), "
+                                                     "mixing in the base model's own training data; then compare "
+                                                     "and promote."),
     data: Optional[Path] = typer.Option(None, "--data", help="Folder of the shared corpora (default ../shared/data)."),
-    steps: Optional[int] = typer.Option(None, help="Override the number of training steps."),
+    steps: Optional[int] = typer.Option(None, help="Override the number of training steps (retraining: 400)."),
     seed: Optional[int] = typer.Option(None, help="Override the seed."),
     resume: bool = typer.Option(False, "--resume", help="Continue from the checkpoint in --out."),
+    holdout: float = typer.Option(0.2, help="Retraining: share of the new documents held out for the comparison."),
+    eval_sets: List[str] = typer.Option(["gold:test"], "--eval", help="Retraining: held-out sets both models are "
+                                        "scored on (gold:<split> or record files), with the held-out new documents."),
+    tolerance: float = typer.Option(0.01, help="Retraining: largest drop of a headline F1 that still promotes."),
+    force: bool = typer.Option(False, "--force", help="Retraining: make the new model the default even if worse."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Retraining: annotation format (default: detected)."),
+    registry: Optional[Path] = typer.Option(None, "--registry", help="Model registry (default models/registry.json)."),
 ) -> None:
-    """Train (or continue training) the NER tagger from a config."""
+    """Train (or continue training) the NER tagger from a config, or retrain on new annotations.
+
+    With --annotations, the new model is compared with the --from model on the same held-out
+    documents (comparison.md in --out), recorded in the registry, and becomes the default only if
+    no headline F1 (entities, relations, commitments) drops by more than --tolerance.
+    """
     from training.corpora.gold import data_dir
+
+    if annotations:
+        from training.retrain import RetrainArgs, retrain
+
+        from .registry import REGISTRY, default_model
+
+        reg = registry or REGISTRY
+        base = from_model or default_model(reg)
+        cmp = retrain(RetrainArgs(base=base, annotations=[str(a) for a in annotations], out=out,
+                                  steps=steps or 400, holdout=holdout, eval=list(eval_sets), tolerance=tolerance,
+                                  force=force, registry=reg, data=data, format=fmt, seed=seed or 13, resume=resume),
+                      say=typer.echo)
+        raise typer.Exit(0 if cmp.promoted else 3)
     from training.train import TrainConfig, train as run
 
     cfg = TrainConfig.from_toml(config, steps=steps, seed=seed, init=str(from_model) if from_model else None)
     run(cfg, out, data_dir(data), resume=resume)
     typer.echo(f"saved {out}")
+
+
+@app.command()
+def models(
+    default: Optional[str] = typer.Option(None, "--default", help="Make this registered model the default (rollback)."),
+    registry: Optional[Path] = typer.Option(None, "--registry", help="Model registry (default models/registry.json)."),
+) -> None:
+    """List the registered models with their parents and scores; --default NAME switches the default."""
+    from .registry import REGISTRY, load_registry, model_dir, register
+
+    reg_path = registry or REGISTRY
+    reg = load_registry(reg_path)
+    if default:
+        if default not in reg["models"]:
+            raise typer.BadParameter(f"{default!r} is not registered; known: {', '.join(reg['models'])}")
+        reg = register(model_dir(default, reg_path), {}, make_default=True, path=reg_path)
+    for name, e in reg["models"].items():
+        scores = e.get("scores", {})
+        figures = "  ".join(f"{k} {v:.3f}" for k, v in scores.items() if isinstance(v, float))
+        mark = "*" if name == reg["default"] else " "
+        typer.echo(f"{mark} {name:32s} parent={e.get('parent', '-')}  {figures}  {e.get('gate', '')}")
+
+
+annotate_app = typer.Typer(help="Round trips with annotation tools: export to correct, import corrections.",
+                           no_args_is_help=True)
+app.add_typer(annotate_app, name="annotate")
+TOOL_FORMATS = ("label-studio", "doccano", "docbin", "conll")
+
+
+@annotate_app.command("export")
+def annotate_export(
+    inputs: List[str] = typer.Argument(..., help="Texts to pre-annotate (.txt, .md, .jsonl, .parquet, folders), "
+                                       "or gold:<split>."),
+    to: str = typer.Option(..., "--to", help="label-studio, doccano, docbin or conll."),
+    output: Path = typer.Option(..., "-o", "--output", help="File to write (Label Studio also gets a "
+                                "<name>.label_config.xml beside it)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: the default model)."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Only the N least confident documents."),
+    gold: bool = typer.Option(False, "--gold", help="Inputs are annotated records: export them as annotations "
+                              "instead of running the model."),
+) -> None:
+    """Pre-annotate documents with the model, least confident first, for correction in a tool."""
+    from training.interchange import document_confidence, export_records
+
+    if to not in TOOL_FORMATS:
+        raise typer.BadParameter(f"--to must be one of {', '.join(TOOL_FORMATS)}")
+    if gold:
+        recs = [r for spec in inputs for r in _gold(spec).values()]
+        n = export_records(recs, output, to, kind="annotations")
+        typer.echo(f"wrote {n} annotated document(s) to {output}")
+        return
+    from . import load
+    from .extract import extract_items
+    from .io.readers import InputDoc, read_inputs
+
+    if all(spec.startswith("gold:") for spec in inputs):  # the gold texts, to re-annotate from scratch
+        items = [InputDoc(str(r["id"]), r["text"], spec) for spec in inputs for r in _gold(spec).values()]
+    else:
+        items = read_inputs(inputs)
+    recs = [r for r in extract_items(load(model), items) if "error" not in r]
+    recs.sort(key=document_confidence)
+    n = export_records(recs[:limit] if limit else recs, output, to, kind="predictions")
+    typer.echo(f"wrote {n} pre-annotated document(s) to {output}, least confident first")
+
+
+@annotate_app.command("import")
+def annotate_import(
+    files: List[Path] = typer.Argument(..., help="Exports of Label Studio (.json), Doccano (.jsonl), spaCy DocBin "
+                                       "(.spacy), CoNLL/BIO, or records (.jsonl)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Records JSONL to write."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="label-studio, doccano, docbin, conll or jsonl "
+                                      "(default: detected per file)."),
+) -> None:
+    """Convert corrected annotations into schema records; bad documents are listed and left out."""
+    from training.interchange import import_annotations
+
+    res = import_annotations(files, fmt)
+    output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in res.records), encoding="utf-8")
+    for r in res.rejected:
+        typer.echo(f"rejected {r}", err=True)
+    typer.echo(f"wrote {len(res.records)} record(s) to {output}; {len(res.rejected)} rejected")
+    raise typer.Exit(1 if res.rejected else 0)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,14 @@
 """Building the spaCy `Language`: Chinese segmentation plus the chengnuo components."""
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
 
+from .registry import default_model
 from .components import commitments, ner, relations, values  # noqa: F401  (registers the factories)
 
-MODELS = Path(__file__).resolve().parents[1] / "models"
 SEGMENTERS = ("jieba", "char", "pkuseg")
 
 
@@ -27,11 +25,7 @@ def pkuseg_model_dir() -> str | None:
 
 def default_model_path() -> Path:
     """The model named default in models/registry.json (or $CHENGNUO_MODEL)."""
-    env = os.environ.get("CHENGNUO_MODEL")
-    if env:
-        return Path(env)
-    registry = json.loads((MODELS / "registry.json").read_text(encoding="utf-8"))
-    return MODELS / registry["default"]
+    return default_model()
 
 
 def build(model: str | Path | None = None, segmenter: str = "jieba", batch_size: int = 16) -> Language:

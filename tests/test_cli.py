@@ -80,3 +80,35 @@ def test_cli_validate_names_file_and_line(tmp_path):
 def test_cli_version():
     res = runner.invoke(app, ["--version"])
     assert res.exit_code == 0 and res.output.startswith("chengnuo ")
+
+
+def test_cli_annotate_export_least_confident_first_then_import(tiny_model, tmp_path):
+    docs = write_jsonl(tmp_path / "in.jsonl", [{"id": f"d{i}", "text": TEXT[: 8 + 4 * i]} for i in range(4)])
+    res = runner.invoke(app, ["annotate", "export", str(docs), "--to", "label-studio", "-o", str(tmp_path / "ls.json"),
+                              "--model", str(tiny_model), "--limit", "3"])
+    assert res.exit_code == 0, res.output
+    tasks = json.loads((tmp_path / "ls.json").read_text(encoding="utf-8"))
+    scores = [t["predictions"][0]["score"] for t in tasks]
+    assert len(tasks) == 3 and scores == sorted(scores)
+    assert (tmp_path / "ls.label_config.xml").exists()
+    # an annotator accepts the first task's predictions as they are and skips the others
+    tasks[0]["annotations"] = [{"result": tasks[0]["predictions"][0]["result"]}]
+    (tmp_path / "done.json").write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    res = runner.invoke(app, ["annotate", "import", str(tmp_path / "done.json"), "-o", str(tmp_path / "gold.jsonl")])
+    assert res.exit_code == 1  # two tasks were not annotated: named, and left out
+    assert "no completed annotation" in res.output and "1 record(s)" in res.output
+    (rec,) = _lines((tmp_path / "gold.jsonl").read_text(encoding="utf-8"))
+    assert rec["id"] == tasks[0]["data"]["doc_id"] and rec["text"] == tasks[0]["data"]["text"]
+
+
+def test_cli_models_lists_and_switches_default(tiny_model, tmp_path):
+    from pipeline.registry import register
+
+    reg = tmp_path / "registry.json"
+    register(tiny_model, {"scores": {"entities": 0.5}}, make_default=True, path=reg)
+    register(tmp_path / "other", {}, make_default=False, path=reg)
+    res = runner.invoke(app, ["models", "--registry", str(reg)])
+    assert res.exit_code == 0 and f"* {tiny_model.name}" in res.output and "entities 0.500" in res.output
+    res = runner.invoke(app, ["models", "--registry", str(reg), "--default", "other"])
+    assert "* other" in res.output
+    assert runner.invoke(app, ["models", "--registry", str(reg), "--default", "nope"]).exit_code != 0
