@@ -19,6 +19,8 @@ import torch
 from torch import nn
 from transformers import AlbertConfig, AlbertModel
 
+from .cnn import CharCNNConfig, CharCNNEncoder
+
 SPACE_TOKEN = "[unused1]"  # whitespace carries layout (headings, bylines), so it keeps a token
 
 
@@ -57,10 +59,18 @@ class CharVocab:
         return [self.char_id(c) for c in text]
 
 
+def encoder_config(raw: dict):
+    """The encoder config saved in a model's tagger.json: ALBERT unless it says type = cnn."""
+    if raw.get("type") == "cnn":
+        return CharCNNConfig(**raw)
+    return AlbertConfig(**raw)
+
+
 class MultiHeadTagger(nn.Module):
-    def __init__(self, config: AlbertConfig, heads: dict[str, list[str]]):
+    def __init__(self, config: AlbertConfig | CharCNNConfig, heads: dict[str, list[str]]):
         super().__init__()
-        self.encoder = AlbertModel(config, add_pooling_layer=False)
+        self.encoder = CharCNNEncoder(config) if isinstance(config, CharCNNConfig) \
+            else AlbertModel(config, add_pooling_layer=False)
         self.dropout = nn.Dropout(0.1)
         self.heads = nn.ModuleDict({name: nn.Linear(config.hidden_size, len(labels)) for name, labels in heads.items()})
 
@@ -95,8 +105,7 @@ class NERModel:
     def load(cls, path: str | Path, **kwargs) -> "NERModel":
         path = Path(path)
         meta = json.loads((path / "tagger.json").read_text(encoding="utf-8"))
-        config = AlbertConfig(**meta["encoder"])
-        module = MultiHeadTagger(config, meta["heads"])
+        module = MultiHeadTagger(encoder_config(meta["encoder"]), meta["heads"])
         state = _load_state(path)
         module.load_state_dict(state)
         return cls(module, CharVocab.from_file(path / "vocab.txt"), meta["heads"], meta, **kwargs)

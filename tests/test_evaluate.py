@@ -91,3 +91,21 @@ def test_evaluate_agrees_with_reference_scorer(tmp_path):
     for key in ("entities", "relations", "commitment_triples", "commitments"):
         assert {k: ours[key][k] for k in ("tp", "fp", "fn")} == {k: ref[key][k] for k in ("tp", "fp", "fn")}, key
     assert ours["missing_documents"] == ref["missing_documents"]
+
+
+def test_evaluate_confusion_matrix_pairs_overlapping_entities():
+    from training.evaluate import confusion_matrix
+
+    text = "广州市长孙志洋表示今年增长"
+    gold = {"d": {"id": "d", "text": text, "entities": [
+        {"id": "T1", "label": "DISTRICT", "start": 0, "end": 2, "text": "广州"},
+        {"id": "T2", "label": "TITLE", "start": 2, "end": 4, "text": "市长"},
+        {"id": "T3", "label": "OFFICIAL", "start": 4, "end": 7, "text": "孙志洋"},
+        {"id": "T4", "label": "DATE", "start": 9, "end": 11, "text": "今年"}]}}
+    pred = {"d": {"id": "d", "text": text, "entities": [
+        {"id": "T1", "label": "DISTRICT", "start": 0, "end": 3, "text": "广州市"},  # boundary: still DISTRICT
+        {"id": "T2", "label": "PERSON", "start": 4, "end": 7, "text": "孙志洋"},
+        {"id": "T3", "label": "METRIC", "start": 11, "end": 13, "text": "增长"}]}}
+    m = confusion_matrix(gold, pred)
+    assert m == {("DISTRICT", "DISTRICT"): 1, ("TITLE", "DISTRICT"): 1, ("OFFICIAL", "PERSON"): 1,
+                 ("DATE", "O"): 1, ("O", "METRIC"): 1}

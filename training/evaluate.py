@@ -199,6 +199,29 @@ def _entity_errors(did: str, text: str, ge: set, pe: set, errors: dict, context:
         errors["false_negatives"].append({"doc": did, "label": lab, "text": text[s:e], "kind": kind, "context": ctx(s, e)})
 
 
+def confusion_matrix(gold: dict[str, dict], pred: dict[str, dict]) -> Counter:
+    """Entity label confusion by overlap: (gold label, predicted label) counts, with "O" for a gold
+    entity no prediction overlaps (missed) and for a prediction that overlaps no gold entity
+    (spurious). Each gold entity is paired with the prediction it overlaps most."""
+    out: Counter = Counter()
+    for did, g in gold.items():
+        pe = [(e["start"], e["end"], e["label"]) for e in pred.get(did, EMPTY).get("entities", [])]
+        hit = set()
+        for e in g.get("entities", []):
+            overlaps = [(min(e["end"], t) - max(e["start"], s), k) for k, (s, t, _) in enumerate(pe)
+                        if s < e["end"] and e["start"] < t]
+            if overlaps:
+                k = max(overlaps)[1]
+                hit.update(k for _, k in overlaps)
+                out[(e["label"], pe[k][2])] += 1
+            else:
+                out[(e["label"], "O")] += 1
+        for k, (_, _, lab) in enumerate(pe):
+            if k not in hit:
+                out[("O", lab)] += 1
+    return out
+
+
 def format_table(s: Scores) -> str:
     lines = [f"documents {s.documents} (missing {len(s.missing_documents)}"
              + (f": {', '.join(s.missing_documents[:10])}" if s.missing_documents else "") + ")",

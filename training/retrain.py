@@ -7,6 +7,7 @@ is not worse.
 from __future__ import annotations
 
 import json
+import os
 import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -190,9 +191,9 @@ def retrain(args: RetrainArgs, say=print) -> Comparison:
     (args.out / "comparison.md").write_text(format_comparison(cmp, base_name, new_name, sets), encoding="utf-8")
     (args.out / "comparison.json").write_text(json.dumps(dict(cmp.as_dict(), sets=sets), ensure_ascii=False, indent=1),
                                               encoding="utf-8")
-    (args.out / "metrics.json").write_text(json.dumps(cmp.new.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     entry = {
         "parent": base_name,
+        "comparison": os.path.relpath((args.out / "comparison.md").resolve(), Path(args.registry).resolve().parent),
         "trained_on": [c.path for c in replay] + [f"{p} ({len(new_train)} documents)" for p in map(str, args.annotations)],
         "heldout": [r["id"] for r in heldout],
         "evaluated_on": sets,

