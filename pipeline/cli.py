@@ -113,7 +113,9 @@ def render(
     from .render import render_records
 
     if records:
-        recs = [json.loads(line) for p in inputs for line in Path(p).open(encoding="utf-8") if line.strip()]
+        from training.evaluate import records_by_id
+
+        recs = [r for p in inputs for r in records_by_id(p).values()]
     else:
         from . import load
         from .extract import extract_items
@@ -134,11 +136,11 @@ def evaluate(
     save: Optional[Path] = typer.Option(None, "--save", help="Also write the scores as JSON to this file."),
 ) -> None:
     """Score predictions against gold records as the schema's "Scores that count" defines."""
-    from training.evaluate import format_table, predict_records, read_records, score
+    from training.evaluate import format_table, predict_records, records_by_id, score
 
     gold_docs = _gold(gold)
     if pred is not None:
-        pred_docs = read_records(pred)
+        pred_docs = records_by_id(pred)
     else:
         pred_docs = predict_records(model, gold_docs.values())
     s = score(gold_docs, pred_docs)
@@ -152,13 +154,13 @@ def evaluate(
 
 
 def _gold(spec: str) -> dict:
-    from training.evaluate import read_records
+    from training.evaluate import records_by_id
 
     if spec.startswith("gold:"):
         from training.corpora.gold import load_gold
 
         return {r["id"]: r for r in load_gold(spec[5:])}
-    return read_records(spec)
+    return records_by_id(spec)
 
 
 @app.command()

@@ -29,7 +29,9 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
     return {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
 
 
-def read_records(path: str | Path) -> dict[str, dict]:
+def records_by_id(path: str | Path) -> dict[str, dict]:
+    """The records of a JSONL file keyed by document id, for scoring; the error records of a batch
+    run are skipped, so those documents count as missing."""
     docs: dict[str, dict] = {}
     for n, line in enumerate(Path(path).open(encoding="utf-8"), 1):
         if not line.strip():

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 import os
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.registry import REGISTRY, load_registry, register
 
 from .corpora.gold import ANNOTATIONS, data_dir
-from .evaluate import Scores, predict_records, read_records, score
+from .evaluate import Scores, predict_records, records_by_id, score
 from .interchange import import_annotations
 from .train import CorpusConfig, TrainConfig, train
 
@@ -145,7 +145,7 @@ def _eval_set(specs: list[str], data: Path, say) -> tuple[dict[str, dict], list[
 
             docs = {r["id"]: r for r in load_gold(spec[5:], data)}
         else:
-            docs = read_records(spec)
+            docs = records_by_id(spec)
         gold.update(docs)
         used.append(f"{spec} ({len(docs)})")
     return gold, used
@@ -202,7 +202,7 @@ def retrain(args: RetrainArgs, say=print) -> Comparison:
         "parent_scores": {name: getattr(cmp.base, name)["f1"] for name in HEADLINE},
         "gate": "passed" if cmp.passed else "refused: " + "; ".join(cmp.reasons),
         "forced": bool(args.force and not cmp.passed),
-        "retrain": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(args).items() if k not in ("quiet",)},
+        "settings": {k: getattr(args, k) for k in ("steps", "lr", "weight", "holdout", "tolerance", "seed")},
     }
     register(args.out, entry, make_default=cmp.promoted, path=args.registry)
     default = load_registry(args.registry)["default"]

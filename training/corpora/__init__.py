@@ -8,7 +8,7 @@ from .chartags import read_char_tags
 from .cluener import read_cluener
 from .example import Example, map_labels
 from .pku import read_pku
-from .records import read_records
+from .records import read_record_examples
 
 __all__ = ["Example", "map_labels", "read_corpus", "to_dataset", "READERS"]
 
@@ -17,7 +17,7 @@ READERS: dict[str, Callable[..., Iterator[Example]]] = {
     "bio": lambda path, corpus: read_char_tags(path, corpus, "BIO"),
     "bmes": lambda path, corpus: read_char_tags(path, corpus, "BMES"),
     "pku": read_pku,
-    "records": read_records,
+    "records": read_record_examples,
 }
 
 

@@ -126,16 +126,21 @@ def to_markup(rec: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     from .gold import document_text, documents
 
-    ap = argparse.ArgumentParser(description="check or export inline-annotated documents")
-    if argv is None and len(sys.argv) > 2 and sys.argv[1] == "from-gold":
-        return _from_gold(sys.argv[2], Path(sys.argv[3]) if len(sys.argv) > 3 else Path("annot"))
-    ap.add_argument("command", choices=["check", "export", "build"],
-                    help="check: list entities and problems; export: write -o OUT.jsonl; "
-                         "build: write annotations/gold/<split>.jsonl from every file given")
-    ap.add_argument("files", nargs="+", type=Path)
-    ap.add_argument("-o", "--out", type=Path)
-    ap.add_argument("-q", "--quiet", action="store_true")
+    ap = argparse.ArgumentParser(description="check, export or build inline-annotated documents")
+    sub = ap.add_subparsers(dest="command", required=True)
+    for name, text in (("check", "list each file's entities and every problem"),
+                       ("export", "write stand-off gold records of the valid files to -o OUT.jsonl"),
+                       ("build", "rewrite annotations/gold/<split>.jsonl from every file given")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("files", nargs="+", type=Path)
+        p.add_argument("-o", "--out", type=Path)
+        p.add_argument("-q", "--quiet", action="store_true")
+    p = sub.add_parser("from-gold", help="write markup files of a gold split, to correct it")
+    p.add_argument("split")
+    p.add_argument("out", nargs="?", type=Path, default=Path("annot"))
     args = ap.parse_args(argv)
+    if args.command == "from-gold":
+        return _from_gold(args.split, args.out)
     meta = {d["id"]: d for d in documents()}
     bad = 0
     out = args.out.open("w", encoding="utf-8") if args.out else None

@@ -16,7 +16,7 @@ def records_to_examples(records: Iterable[dict], corpus: str) -> Iterator[Exampl
         yield Example(id=str(rec["id"]), text=rec["text"], spans=spans, corpus=corpus)
 
 
-def read_records(path: str | Path, corpus: str = "domain") -> Iterator[Example]:
+def read_record_examples(path: str | Path, corpus: str = "domain") -> Iterator[Example]:
     """Read a JSONL file of records; `gold:<split>` reads the project's own gold split."""
     if str(path).startswith("gold:"):
         from .gold import load_gold

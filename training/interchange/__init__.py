@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Iterator
 from pipeline.schema import validate_record
 
 from . import conll, docbin, doccano, labelstudio
+from .lines import json_lines
 
 # format name → reader yielding (document id, record or exception) for each document of a file
 READERS: dict[str, Callable[[Path], Iterator[tuple[str, dict[str, Any] | Exception]]]] = {
@@ -116,18 +117,10 @@ def document_confidence(rec: dict[str, Any]) -> float:
 
 
 def _read_jsonl(path: Path) -> Iterator[tuple[str, dict[str, Any] | Exception]]:
-    for n, line in enumerate(path.open(encoding="utf-8-sig"), 1):
-        if not line.strip():
+    for n, rec in json_lines(path):
+        if isinstance(rec, Exception) or not isinstance(rec, dict) or "id" not in rec:
+            yield f"line {n}", rec if isinstance(rec, Exception) else ValueError(f"line {n}: record without 'id'")
             continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield f"line {n}", ValueError(f"line {n}: not valid JSON ({exc.msg})")
-            continue
-        if not isinstance(rec, dict) or "id" not in rec:
-            yield f"line {n}", ValueError(f"line {n}: record without 'id'")
-            continue
-        rec.setdefault("entities", [])
-        rec.setdefault("relations", [])
-        rec.setdefault("commitments", [])
+        for key in ("entities", "relations", "commitments"):
+            rec.setdefault(key, [])
         yield str(rec["id"]), rec

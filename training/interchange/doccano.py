@@ -13,6 +13,8 @@ from typing import Any, Iterable, Iterator
 
 from pipeline.schema import COMMITMENT_SLOTS
 
+from .lines import json_lines
+
 PREFIX = "COMMITMENT:"
 SLOT_RELATIONS = ("speaker", *COMMITMENT_SLOTS)
 
@@ -75,13 +77,9 @@ def from_line(obj: dict[str, Any], doc_id: str) -> dict[str, Any]:
 
 
 def read(path: Path) -> Iterator[tuple[str, dict[str, Any] | Exception]]:
-    for n, line in enumerate(path.open(encoding="utf-8-sig"), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield f"line {n}", ValueError(f"line {n}: not valid JSON ({exc.msg})")
+    for n, obj in json_lines(path):
+        if isinstance(obj, Exception):
+            yield f"line {n}", obj
             continue
         doc_id = str(obj.get("doc_id") or obj.get("id") or f"line {n}") if isinstance(obj, dict) else f"line {n}"
         try:
