@@ -226,6 +226,9 @@ def train(
                                         "scored on (gold:<split> or record files), with the held-out new documents."),
     tolerance: float = typer.Option(0.01, help="Retraining: largest drop of a headline F1 that still promotes."),
     force: bool = typer.Option(False, "--force", help="Retraining: make the new model the default even if worse."),
+    against: Optional[Path] = typer.Option(None, "--against", help="Retraining: the model the gate compares with "
+                                           "(default: --from)."),
+    lr: Optional[float] = typer.Option(None, "--lr", help="Override the peak learning rate (retraining: 1e-4)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Retraining: annotation format (default: detected)."),
     registry: Optional[Path] = typer.Option(None, "--registry", help="Model registry (default models/registry.json)."),
 ) -> None:
@@ -246,12 +249,13 @@ def train(
         base = from_model or default_model(reg)
         cmp = retrain(RetrainArgs(base=base, annotations=[str(a) for a in annotations], out=out,
                                   steps=steps or 400, holdout=holdout, eval=list(eval_sets), tolerance=tolerance,
-                                  force=force, registry=reg, data=data, format=fmt, seed=seed or 13, resume=resume),
+                                  force=force, registry=reg, data=data, format=fmt, seed=seed or 13, resume=resume,
+                                  against=against, lr=lr or 1e-4),
                       say=typer.echo)
         raise typer.Exit(0 if cmp.promoted else 3)
     from training.train import TrainConfig, train as run
 
-    cfg = TrainConfig.from_toml(config, steps=steps, seed=seed, init=str(from_model) if from_model else None)
+    cfg = TrainConfig.from_toml(config, steps=steps, seed=seed, lr=lr, init=str(from_model) if from_model else None)
     run(cfg, out, data_dir(data), resume=resume)
     typer.echo(f"saved {out}")
 

@@ -82,3 +82,30 @@ def test_retrain_holdout_splits_by_document_reproducibly():
     assert len(b) == 2 and {r["id"] for r in a} | {r["id"] for r in b} == {f"d{i}" for i in range(10)}
     assert split_holdout(list(reversed(recs)), 0.2, 5) == (a, b)
     assert len(split_holdout(recs[:3], 0.1, 5)[1]) == 1
+
+
+def test_retrain_cli_compares_against_another_model(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    base = _base(tmp_path, steps=1)
+    gold = [_record(i, t, e) for i, (t, e) in enumerate(SENTENCES)]
+    write_jsonl(tmp_path / "eval.jsonl", gold)
+    export_records(gold, tmp_path / "new.jsonl", "doccano")
+    reg = tmp_path / "models" / "registry.json"
+    args = ["train", "--from", str(base), "--annotations", str(tmp_path / "new.jsonl"), "--registry", str(reg),
+            "--eval", str(tmp_path / "eval.jsonl"), "--holdout", "0", "--steps", "3", "--lr", "1e-6",
+            "--data", str(tmp_path)]
+    # against itself after three tiny steps: the gate passes within tolerance, exit 0
+    res = CliRunner().invoke(app, args + ["--out", str(tmp_path / "models" / "same"), "--tolerance", "1.0"])
+    assert res.exit_code == 0, res.output
+    # against a model that knows the sentences: refused, exit 3, default unchanged
+    better = retrain(_args(tmp_path, base, tmp_path / "new.jsonl", "better", force=False), say=lambda *_: None)
+    assert better.promoted
+    res = CliRunner().invoke(app, args + ["--out", str(tmp_path / "models" / "weak"), "--against",
+                                          str(tmp_path / "models" / "better"), "--tolerance", "0.0"])
+    assert res.exit_code == 3, res.output
+    entry = load_registry(reg)["models"]["weak"]
+    assert entry["parent"] == "base" and entry["compared_with"] == "better" and entry["gate"].startswith("refused")
+    assert load_registry(reg)["default"] == "better"

@@ -40,6 +40,7 @@ class RetrainArgs:
     data: Path | None = field(default=None, metadata={"help": "folder of the shared corpora"})
     format: str | None = field(default=None, metadata={"help": "annotation format (default: detected per file)"})
     head: str = field(default="domain", metadata={"help": "the head the annotations train"})
+    against: Path | None = field(default=None, metadata={"help": "the model the gate compares with (default: base)"})
     seed: int = 13
     resume: bool = False
     quiet: bool = False
@@ -185,21 +186,23 @@ def retrain(args: RetrainArgs, say=print) -> Comparison:
         sets.append(f"held-out new annotations ({len(heldout)})")
     if not gold:
         raise SystemExit("nothing to compare the models on: give --eval or a --holdout above 0")
-    cmp = compare_models(args.base, args.out, gold, args.tolerance)
+    rival = args.against or args.base
+    cmp = compare_models(rival, args.out, gold, args.tolerance)
     cmp.promoted = cmp.passed or args.force
-    base_name, new_name = Path(args.base).name, Path(args.out).name
+    base_name, new_name = Path(rival).name, Path(args.out).name
     (args.out / "comparison.md").write_text(format_comparison(cmp, base_name, new_name, sets), encoding="utf-8")
     (args.out / "comparison.json").write_text(json.dumps(dict(cmp.as_dict(), sets=sets), ensure_ascii=False, indent=1),
                                               encoding="utf-8")
     entry = {
-        "parent": base_name,
+        "parent": Path(args.base).name,
+        "compared_with": base_name,
         "comparison": os.path.relpath((args.out / "comparison.md").resolve(), Path(args.registry).resolve().parent),
         "trained_on": [c.path for c in replay] + [f"{p} ({len(new_train)} documents)" for p in map(str, args.annotations)],
         "heldout": [r["id"] for r in heldout],
         "evaluated_on": sets,
         "scores": {name: getattr(cmp.new, name)["f1"] for name in HEADLINE}
         | {"per_label": {lab: v["f1"] for lab, v in cmp.new.per_label.items()}},
-        "parent_scores": {name: getattr(cmp.base, name)["f1"] for name in HEADLINE},
+        "compared_scores": {name: getattr(cmp.base, name)["f1"] for name in HEADLINE},
         "gate": "passed" if cmp.passed else "refused: " + "; ".join(cmp.reasons),
         "forced": bool(args.force and not cmp.passed),
         "settings": {k: getattr(args, k) for k in ("steps", "lr", "weight", "holdout", "tolerance", "seed")},
