@@ -2,7 +2,7 @@
 import spacy
 
 from pipeline.components.commitments import find_commitments
-from pipeline.components.ner import consistent_names, set_entities
+from pipeline.components.ner import consistent_names, merge_adjacent, set_entities
 from pipeline.components.relations import holds_and_title_of, measures
 from pipeline.components.values import ValueNormalizer
 
@@ -130,3 +130,12 @@ def test_relations_respective_lists_pair_one_to_one():
                           ("20%", "VALUE"), ("10%", "VALUE")])
     assert _rels(doc, measures(doc)) == {("MEASURES", "新型储能", "200亿元"), ("MEASURES", "美妆产业规模", "450亿元"),
                                          ("MEASURES", "新型储能", "20%"), ("MEASURES", "美妆产业规模", "10%")}
+
+
+def test_ner_touching_metrics_become_one():
+    text = "城镇新增就业1200万人，单位国内生产总值能耗、赤字率"
+    spans = [(0, 2, "METRIC", 0.6), (2, 6, "METRIC", 0.9), (6, 12, "VALUE", 0.9), (13, 15, "METRIC", 0.5),
+             (15, 23, "METRIC", 0.8), (24, 27, "METRIC", 0.9)]
+    got = [(text[s:e], lab, c) for s, e, lab, c in merge_adjacent(spans)]
+    assert got == [("城镇新增就业", "METRIC", 0.6), ("1200万人", "VALUE", 0.9), ("单位国内生产总值能耗", "METRIC", 0.5),
+                   ("赤字率", "METRIC", 0.9)]

@@ -49,7 +49,22 @@ class NERComponent:
 
     def _process(self, docs: list[Doc]) -> list[Doc]:
         all_spans = self.model.predict_spans([d.text for d in docs], self.head, self.batch_size)
-        return [set_entities(doc, consistent_names(doc.text, spans)) for doc, spans in zip(docs, all_spans)]
+        return [set_entities(doc, consistent_names(doc.text, merge_adjacent(spans))) for doc, spans in zip(docs, all_spans)]
+
+
+def merge_adjacent(spans: list[tuple[int, int, str, float]], labels: frozenset[str] = frozenset({"METRIC"})
+                   ) -> list[tuple[int, int, str, float]]:
+    """Join spans of these labels that touch (城镇|新增就业 → 城镇新增就业): one noun phrase is one
+    METRIC (C5), and the gold has one touching METRIC pair in 157 documents, while the tagger often
+    breaks a long indicator in two."""
+    out: list[tuple[int, int, str, float]] = []
+    for s, e, lab, conf in sorted(spans):
+        if out and lab in labels and out[-1][2] == lab and out[-1][1] == s:
+            ps, _, _, pc = out.pop()
+            out.append((ps, e, lab, min(pc, conf)))
+        else:
+            out.append((s, e, lab, conf))
+    return out
 
 
 def consistent_names(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
