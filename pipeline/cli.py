@@ -154,13 +154,9 @@ def evaluate(
 
 
 def _gold(spec: str) -> dict:
-    from training.evaluate import records_by_id
+    from training.evaluate import gold_records
 
-    if spec.startswith("gold:"):
-        from training.corpora.gold import load_gold
-
-        return {r["id"]: r for r in load_gold(spec[5:])}
-    return records_by_id(spec)
+    return gold_records(spec)
 
 
 @app.command()

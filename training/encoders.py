@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 
@@ -20,7 +21,7 @@ def candidate_row(folder: Path) -> dict:
     from safetensors import safe_open
 
     with safe_open(str(folder / "tagger.safetensors"), "pt") as f:
-        params = sum(_numel(f.get_slice(k).get_shape()) for k in f.keys())
+        params = sum(math.prod(f.get_slice(k).get_shape()) for k in f.keys())
     t, speed = bench["tasks"], bench["speed"]
     return {"model": folder.name, "encoder": kind, "params_m": params / 1e6,
             "size_mb": (folder / "tagger.safetensors").stat().st_size / 2**20,
@@ -29,13 +30,6 @@ def candidate_row(folder: Path) -> dict:
             "domain": t["domain test"]["chengnuo"]["f1"],
             "speed": speed["chengnuo"]["chars_per_s"], "lac": speed.get("LAC", {}).get("chars_per_s"),
             "threads": speed["threads"]}
-
-
-def _numel(shape) -> int:
-    n = 1
-    for d in shape:
-        n *= d
-    return n
 
 
 def format_table(rows: list[dict]) -> str:

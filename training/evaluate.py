@@ -48,6 +48,15 @@ def records_by_id(path: str | Path) -> dict[str, dict]:
     return docs
 
 
+def gold_records(spec: str, data: str | Path | None = None) -> dict[str, dict]:
+    """Gold records keyed by id: `gold:<split>` for the project's splits, else a JSONL file."""
+    if spec.startswith("gold:"):
+        from .corpora.gold import load_gold
+
+        return {r["id"]: r for r in load_gold(spec[5:], data)}
+    return records_by_id(spec)
+
+
 def _ents(rec: dict) -> dict[str, dict]:
     return {e["id"]: e for e in rec.get("entities", [])}
 

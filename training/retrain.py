@@ -16,9 +16,9 @@ from typing import Any
 from pipeline.registry import REGISTRY, load_registry, register
 
 from .corpora.gold import ANNOTATIONS, data_dir
-from .evaluate import Scores, predict_records, records_by_id, score
+from .evaluate import Scores, gold_records, predict_records, score
 from .interchange import import_annotations
-from .train import CorpusConfig, TrainConfig, train
+from .train import CorpusConfig, TrainConfig, corpus_path, train
 
 HEADLINE = ("entities", "relations", "commitments")
 
@@ -67,8 +67,7 @@ def split_holdout(records: list[dict], share: float, seed: int) -> tuple[list[di
     """Split documents (not sentences) into train and held-out parts, reproducibly."""
     order = sorted(records, key=lambda r: r["id"])
     random.Random(seed).shuffle(order)
-    n = round(len(order) * share) if share > 0 and len(order) > 1 else 0
-    n = max(n, 1) if share > 0 and len(order) > 1 else n
+    n = max(1, round(len(order) * share)) if share > 0 and len(order) > 1 else 0
     return order[n:], order[:n]
 
 
@@ -122,7 +121,7 @@ def _replay_corpora(meta: dict, data: Path) -> tuple[list[CorpusConfig], list[st
         if c.path.startswith("gold:"):
             ok = (ANNOTATIONS / "gold" / f"{c.path[5:]}.jsonl").exists() and data.exists()
         else:
-            ok = (Path(c.path) if Path(c.path).is_absolute() else data / c.path).exists()
+            ok = Path(corpus_path(c, data)).exists()
         (keep if ok else missing).append(c if ok else c.path)
     return keep, missing
 
@@ -138,15 +137,10 @@ def _eval_set(specs: list[str], data: Path, say) -> tuple[dict[str, dict], list[
     gold: dict[str, dict] = {}
     used = []
     for spec in specs:
-        if spec.startswith("gold:"):
-            if not data.exists():
-                say(f"warning: {spec} skipped: the shared corpora are not at {data}")
-                continue
-            from .corpora.gold import load_gold
-
-            docs = {r["id"]: r for r in load_gold(spec[5:], data)}
-        else:
-            docs = records_by_id(spec)
+        if spec.startswith("gold:") and not data.exists():
+            say(f"warning: {spec} skipped: the shared corpora are not at {data}")
+            continue
+        docs = gold_records(spec, data)
         gold.update(docs)
         used.append(f"{spec} ({len(docs)})")
     return gold, used

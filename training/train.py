@@ -89,9 +89,13 @@ def featurize(ex: Example, vocab: CharVocab, label2id: dict[str, int]) -> tuple[
     return ids, [-100, *tags, -100]
 
 
+def corpus_path(cfg: CorpusConfig, data: Path) -> str:
+    """Where a corpus is read from: `gold:<split>` and absolute paths as given, others in `data`."""
+    return cfg.path if cfg.path.startswith("gold:") or Path(cfg.path).is_absolute() else str(data / cfg.path)
+
+
 def load_examples(cfg: CorpusConfig, data: Path, rng: random.Random, labels: list[str]) -> list[Example]:
-    path = cfg.path if cfg.path.startswith("gold:") or Path(cfg.path).is_absolute() else str(data / cfg.path)
-    exs: Iterator[Example] = read_corpus(cfg.format, path, cfg.head)
+    exs: Iterator[Example] = read_corpus(cfg.format, corpus_path(cfg, data), cfg.head)
     if cfg.labels:
         exs = map_labels(exs, cfg.labels)
     out = list(exs)

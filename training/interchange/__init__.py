@@ -67,7 +67,8 @@ def detect_format(path: Path) -> str:
         raise ValueError(f"{path}: cannot tell the annotation format; give --format") from None
     if isinstance(obj, dict) and "data" in obj and ("annotations" in obj or "predictions" in obj):
         return "label-studio"
-    if isinstance(obj, dict) and ("label" in obj or "entities" in obj and "start_offset" in json.dumps(obj)):
+    ents = obj.get("entities") if isinstance(obj, dict) else None
+    if isinstance(obj, dict) and ("label" in obj or ents and isinstance(ents[0], dict) and "start_offset" in ents[0]):
         return "doccano"
     return "jsonl"
 
