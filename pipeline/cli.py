@@ -227,6 +227,8 @@ def train(
     lr: Optional[float] = typer.Option(None, "--lr", help="Override the peak learning rate (retraining: 1e-4)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Retraining: annotation format (default: detected)."),
     registry: Optional[Path] = typer.Option(None, "--registry", help="Model registry (default models/registry.json)."),
+    minutes: Optional[float] = typer.Option(None, "--minutes", help="Stop (with the learning rate annealed) "
+                                            "after this many minutes."),
 ) -> None:
     """Train (or continue training) the NER tagger from a config, or retrain on new annotations.
 
@@ -251,8 +253,27 @@ def train(
         raise typer.Exit(0 if cmp.promoted else 3)
     from training.train import TrainConfig, train as run
 
-    cfg = TrainConfig.from_toml(config, steps=steps, seed=seed, lr=lr, init=str(from_model) if from_model else None)
+    cfg = TrainConfig.from_toml(config, steps=steps, seed=seed, lr=lr, init=str(from_model) if from_model else None,
+                                max_minutes=minutes)
     run(cfg, out, data_dir(data), resume=resume)
+    typer.echo(f"saved {out}")
+
+
+@app.command()
+def pretrain(
+    config: Path = typer.Option(..., "--config", help="Pre-training config (TOML), e.g. training/configs/cnn-mlm.toml."),
+    out: Path = typer.Option(..., "--out", help="Folder for the pre-trained encoder and its checkpoints."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Folder of the shared corpora (default ../shared/data)."),
+    steps: Optional[int] = typer.Option(None, help="Override the number of steps."),
+    minutes: Optional[float] = typer.Option(None, "--minutes", help="Stop (with the learning rate annealed) "
+                                            "after this many minutes."),
+    resume: bool = typer.Option(False, "--resume", help="Continue from the checkpoint in --out."),
+) -> None:
+    """Pre-train the encoder on raw text (masked characters); fine-tune it with `train`, init = --out."""
+    from training.corpora.gold import data_dir
+    from training.pretrain import PretrainConfig, pretrain as run
+
+    run(PretrainConfig.from_toml(config, steps=steps, max_minutes=minutes), out, data_dir(data), resume=resume)
     typer.echo(f"saved {out}")
 
 

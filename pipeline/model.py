@@ -190,19 +190,12 @@ def decode_bio(probs: np.ndarray, labels: Sequence[str]) -> list[tuple[int, int,
     n, k = probs.shape
     if n == 0:
         return []
-    allowed = _transitions(tuple(labels))
-    logp = np.log(np.clip(probs, 1e-9, 1.0))
-    start_ok = np.array([not lab.startswith("I-") for lab in labels])
-    score = np.where(start_ok, logp[0], -np.inf)
-    back = np.zeros((n, k), dtype=np.int32)
-    for i in range(1, n):
-        cand = score[:, None] + np.where(allowed, 0.0, -np.inf)  # from (rows) → to (columns)
-        back[i] = cand.argmax(0)
-        score = cand.max(0) + logp[i]
-    best = np.empty(n, dtype=np.int32)
-    best[-1] = int(score.argmax())
-    for i in range(n - 1, 0, -1):
-        best[i - 1] = back[i, best[i]]
+    allowed, start_ok = _transitions(tuple(labels))
+    best = probs.argmax(1)
+    # the score is a sum over positions with hard constraints only, so when the per-character best
+    # tags already form a valid sequence (the usual case) they are the Viterbi path
+    if not (start_ok[best[0]] and allowed[best[:-1], best[1:]].all()):
+        best = _viterbi(np.log(np.clip(probs, 1e-9, 1.0)), allowed, start_ok)
     spans: list[tuple[int, int, str, float]] = []
     cur: list | None = None
     for i, t in enumerate(best):
@@ -219,14 +212,31 @@ def decode_bio(probs: np.ndarray, labels: Sequence[str]) -> list[tuple[int, int,
     return spans
 
 
+def _viterbi(logp: np.ndarray, allowed: np.ndarray, start_ok: np.ndarray) -> np.ndarray:
+    n, k = logp.shape
+    penalty = np.where(allowed, 0.0, -np.inf)  # from (rows) → to (columns)
+    score = np.where(start_ok, logp[0], -np.inf)
+    back = np.zeros((n, k), dtype=np.int32)
+    for i in range(1, n):
+        cand = score[:, None] + penalty
+        back[i] = cand.argmax(0)
+        score = cand.max(0) + logp[i]
+    best = np.empty(n, dtype=np.int32)
+    best[-1] = int(score.argmax())
+    for i in range(n - 1, 0, -1):
+        best[i - 1] = back[i, best[i]]
+    return best
+
+
 @lru_cache(maxsize=8)
-def _transitions(labels: tuple[str, ...]) -> np.ndarray:
+def _transitions(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Which tag may follow which (I-X only after B-X or I-X), and which may start a text."""
     allowed = np.ones((len(labels), len(labels)), dtype=bool)
     for j, to in enumerate(labels):
         if to.startswith("I-"):
             for i, frm in enumerate(labels):
                 allowed[i, j] = frm[2:] == to[2:] and frm != "O"
-    return allowed
+    return allowed, np.array([not lab.startswith("I-") for lab in labels])
 
 
 def _close(cur: list, probs: np.ndarray) -> tuple[int, int, str, float]:

@@ -49,3 +49,32 @@ def test_model_save_load_roundtrip(tiny_model, tmp_path):
     again = NERModel.load(tmp_path / "copy")
     text = "洪谦表示今年GDP增长5.5%"
     assert np.allclose(m.predict_proba([text])[0], again.predict_proba([text])[0], atol=1e-3)
+
+
+def test_model_decode_shortcut_matches_viterbi():
+    import numpy as np
+
+    from pipeline.model import _transitions, _viterbi, bio_labels, decode_bio
+
+    labels = bio_labels(["ORG", "TITLE"])
+    allowed, start_ok = _transitions(tuple(labels))
+    rng = np.random.default_rng(0)
+    shortcut = 0
+    for n in range(1, 200):
+        probs = rng.dirichlet(np.full(len(labels), 0.3), size=n % 17 + 1).astype(np.float32)
+        path = _viterbi(np.log(np.clip(probs, 1e-9, 1.0)), allowed, start_ok)
+        want = [(s, e, lab) for s, e, lab, _ in decode_bio(probs, labels)]
+        tags = [labels[t] for t in path]
+        got, cur = [], None
+        for i, t in enumerate(tags + ["O"]):
+            if cur and not t.startswith("I-"):
+                got.append(tuple(cur))
+                cur = None
+            if t.startswith("B-"):
+                cur = [i, i + 1, t[2:]]
+            elif t.startswith("I-"):
+                cur[1] = i + 1
+        assert want == got
+        best = probs.argmax(1)
+        shortcut += bool(start_ok[best[0]] and allowed[best[:-1], best[1:]].all())
+    assert 0 < shortcut < 199  # both branches ran

@@ -90,3 +90,24 @@ def test_train_cnn_encoder_learns_and_reloads(tmp_path):
     text, ents = SENTENCES[0]
     got = [(text[s:e], lab) for s, e, lab, _ in model.predict_spans([text])[0]]
     assert got == ents == [(text[s:e], lab) for s, e, lab, _ in trained.predict_spans([text])[0]]
+
+
+def test_train_config_extends_another(tmp_path):
+    (tmp_path / "base.toml").write_text('steps = 7\nlr = 0.1\n[heads]\nd = ["ORG"]\n', encoding="utf-8")
+    (tmp_path / "child.toml").write_text('extends = "base.toml"\nlr = 0.5\n', encoding="utf-8")
+    cfg = TrainConfig.from_toml(tmp_path / "child.toml", seed=3)
+    assert (cfg.steps, cfg.lr, cfg.seed, cfg.heads) == (7, 0.5, 3, {"d": ["ORG"]})
+
+
+def test_train_never_reads_held_out_pku_articles(tmp_path):
+    import random
+
+    from training.corpora.gold import held_out_sources
+    from training.train import CorpusConfig, load_examples
+
+    article = sorted(a for a in held_out_sources() if a[:4] == "1998")[0]
+    (tmp_path / "pku.txt").write_text(f"{article}-001/m  江/nr 泽民/nr\n19980199-01-001-001/m  北京/ns\n",
+                                      encoding="utf-8")
+    got = load_examples(CorpusConfig(head="pku", format="pku", path="pku.txt"), tmp_path, random.Random(0),
+                        ["PER", "LOC"])
+    assert [ex["text"] for ex in got] == ["北京"]

@@ -16,8 +16,11 @@ def candidate_row(folder: Path) -> dict:
     bench = json.loads((folder / "benchmark.json").read_text(encoding="utf-8"))
     meta = json.loads((folder / "tagger.json").read_text(encoding="utf-8"))
     enc = meta["encoder"]
-    kind = "char CNN (scratch)" if enc.get("type") == "cnn" else \
-        f"ALBERT {enc.get('num_hidden_layers', 12)}×{enc.get('hidden_size')}"
+    if enc.get("type") == "cnn":
+        start = "MLM-pretrained" if "pretraining" in meta else "scratch"
+        kind = f"char CNN {len(enc['dilations'])}×{enc['hidden_size']} ({start})"
+    else:
+        kind = f"ALBERT {enc.get('num_hidden_layers', 12)}×{enc.get('hidden_size')}"
     from safetensors import safe_open
 
     with safe_open(str(folder / "tagger.safetensors"), "pt") as f:

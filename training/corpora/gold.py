@@ -50,6 +50,12 @@ def documents(split: str | None = None) -> list[dict[str, Any]]:
     return [d for d in docs if split is None or d["split"] == split]
 
 
+def held_out_sources(splits: tuple[str, ...] = ("dev", "test")) -> set[str]:
+    """Source ids (PKU article ids, work-report titles) of the documents in the evaluation splits:
+    no training corpus, labelled or raw, may contain their text."""
+    return {d["source_id"] for d in documents() if d["split"] in splits and d.get("source_id")}
+
+
 def load_gold(split: str, data: str | Path | None = None) -> Iterator[dict[str, Any]]:
     """Gold records of one split (train/dev/test) with their texts filled in."""
     path = ANNOTATIONS / "gold" / f"{split}.jsonl"
