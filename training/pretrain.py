@@ -122,7 +122,10 @@ def pretrain(cfg: PretrainConfig, out: str | Path, data: str | Path, resume: boo
     rng = random.Random(cfg.seed)
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
-    vocab = CharVocab.from_file(_envpos_dir() / "vocab.txt" if cfg.vocab == "envpos" else cfg.vocab)
+    vocab_path = _envpos_dir() / "vocab.txt" if cfg.vocab == "envpos" else Path(cfg.vocab)
+    vocab = CharVocab.from_file(vocab_path)
+    if "[MASK]" not in vocab.index:
+        raise SystemExit(f"{vocab_path}: the vocabulary has no [MASK] token, which masking needs")
     tagger = MultiHeadTagger(encoder_config(dict(cfg.encoder, vocab_size=len(vocab.tokens))), {})
     held_out = held_out_sources()
     rows = [[vocab.cls, *vocab.encode(p["text"]), vocab.sep]
