@@ -166,6 +166,7 @@ def benchmark(
     peer: Optional[str] = typer.Option(None, "--peer", help="Run a peer system on the same texts: lac."),
     limit: Optional[int] = typer.Option(None, help="Use only the first N sentences of each corpus."),
     threads: int = typer.Option(1, help="Torch threads for the speed measurement."),
+    repeats: int = typer.Option(3, help="Timed runs per system, alternating; the median is reported."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write benchmark.md and benchmark.json into this folder."),
 ) -> None:
     """Scores on MSRA, People's Daily, CLUENER and the domain test split; speed and peak memory."""
@@ -175,8 +176,9 @@ def benchmark(
     from .language import default_model_path
 
     command = "chengnuo benchmark" + (f" --peer {peer}" if peer else "") + (f" --limit {limit}" if limit else "") + \
-        (f" --threads {threads}" if threads != 1 else "")
-    res = run_benchmark(model or default_model_path(), data_dir(data), peer=peer, limit=limit, threads=threads)
+        (f" --threads {threads}" if threads != 1 else "") + (f" --repeats {repeats}" if repeats != 3 else "")
+    res = run_benchmark(model or default_model_path(), data_dir(data), peer=peer, limit=limit, threads=threads,
+                        repeats=repeats)
     if out:
         save(res, out, command)
     typer.echo(format_markdown(res, command))

@@ -196,20 +196,17 @@ def decode_bio(probs: np.ndarray, labels: Sequence[str]) -> list[tuple[int, int,
     # tags already form a valid sequence (the usual case) they are the Viterbi path
     if not (start_ok[best[0]] and allowed[best[:-1], best[1:]].all()):
         best = _viterbi(np.log(np.clip(probs, 1e-9, 1.0)), allowed, start_ok)
-    spans: list[tuple[int, int, str, float]] = []
-    cur: list | None = None
-    for i, t in enumerate(best):
-        tag = labels[t]
-        if tag == "O" or tag.startswith("B-"):
-            if cur:
-                spans.append(_close(cur, probs))
-            cur = None if tag == "O" else [i, i + 1, tag[2:], [probs[i, t]]]
-        else:
-            cur[1] = i + 1
-            cur[3].append(probs[i, t])
-    if cur:
-        spans.append(_close(cur, probs))
-    return spans
+    kinds, names = _tag_kinds(tuple(labels))
+    kind = kinds[best]
+    starts = np.flatnonzero(kind == 1)  # B- tags; on a valid path each span runs to the next non-I tag
+    if not len(starts):
+        return []
+    stops = np.flatnonzero(kind != 2)
+    at = np.searchsorted(stops, starts, side="right")
+    ends = np.where(at < len(stops), stops[np.minimum(at, len(stops) - 1)], n)
+    total = np.concatenate([[0.0], np.cumsum(probs[np.arange(n), best], dtype=np.float64)])
+    conf = (total[ends] - total[starts]) / (ends - starts)
+    return [(int(a), int(b), names[best[a]], float(c)) for a, b, c in zip(starts, ends, conf)]
 
 
 def _viterbi(logp: np.ndarray, allowed: np.ndarray, start_ok: np.ndarray) -> np.ndarray:
@@ -239,8 +236,11 @@ def _transitions(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     return allowed, np.array([not lab.startswith("I-") for lab in labels])
 
 
-def _close(cur: list, probs: np.ndarray) -> tuple[int, int, str, float]:
-    return cur[0], cur[1], cur[2], float(np.mean(cur[3]))
+@lru_cache(maxsize=8)
+def _tag_kinds(labels: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
+    """Per tag id: 0 for O, 1 for B-, 2 for I-; and the entity label it names."""
+    kinds = np.array([0 if lab == "O" else 1 if lab.startswith("B-") else 2 for lab in labels])
+    return kinds, [lab[2:] for lab in labels]
 
 
 def _load_state(path: Path) -> dict[str, torch.Tensor]:
