@@ -111,3 +111,22 @@ def test_train_never_reads_held_out_pku_articles(tmp_path):
     got = load_examples(CorpusConfig(head="pku", format="pku", path="pku.txt"), tmp_path, random.Random(0),
                         ["PER", "LOC"])
     assert [ex["text"] for ex in got] == ["北京"]
+
+
+def test_train_label_weights_reach_the_loss(tmp_path):
+    """A label whose tags weigh nothing in the loss is never learned; the others still are."""
+    from training.train import CorpusConfig
+
+    data = write_jsonl(tmp_path / "train.jsonl", [_record(i, t, e) for i, (t, e) in enumerate(SENTENCES)])
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("\n".join(tiny_vocab("".join(t for t, _ in SENTENCES)).tokens) + "\n", encoding="utf-8")
+    cfg = TrainConfig(heads={"domain": ["OFFICIAL", "PERSON", "TITLE", "ORG", "DISTRICT", "METRIC", "VALUE", "DATE"]},
+                      corpora=[CorpusConfig(head="domain", format="records", path=str(data))], init="scratch",
+                      vocab=str(vocab), encoder=dict(type="cnn", embedding_size=16, bigram_size=8, bigram_buckets=101,
+                                                     hidden_size=32, dilations=[1, 2]),
+                      steps=150, batch_size=2, lr=1e-2, warmup=0.05, checkpoint_every=150, seed=1, device="cpu",
+                      label_weights={"OFFICIAL": 0.0})
+    model = train(cfg, tmp_path / "w", tmp_path, quiet=True)
+    text, _ = SENTENCES[0]
+    got = {text[s:e]: lab for s, e, lab, _ in model.predict_spans([text])[0]}
+    assert got.get("GDP") == "METRIC" and got.get("今年") == "DATE" and "OFFICIAL" not in got.values()

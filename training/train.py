@@ -53,6 +53,8 @@ class TrainConfig:
     threads: int = 0
     device: str = field(default="auto", metadata={"help": "'auto' (a GPU when there is one), 'cpu' or 'cuda'"})
     max_minutes: float | None = field(default=None, metadata={"help": "stop (annealed) after this many minutes"})
+    label_weights: dict[str, float] = field(default_factory=dict, metadata={
+        "help": "loss weight of an entity label's B-/I- tags in every head that has it, e.g. {METRIC = 2.0}"})
 
     @classmethod
     def from_toml(cls, path: str | Path, **overrides) -> "TrainConfig":
@@ -215,7 +217,8 @@ def train(cfg: TrainConfig, out: str | Path, data: str | Path, resume: bool = Fa
         budget = Budget(cfg.steps, cfg.max_minutes, cfg.warmup, elapsed)
 
     order = {i: [] for i in streams}
-    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
+    loss_fns = {h: torch.nn.CrossEntropyLoss(ignore_index=-100, weight=torch.tensor(
+        [cfg.label_weights.get(t[2:], 1.0) for t in tags], device=device)) for h, tags in model.heads.items()}
     bar = tqdm(total=cfg.steps, initial=step, desc="train", unit="step", disable=quiet)
     while not budget.done(step):
         i = rng.choices([k for k, _ in sizes], weights=weights)[0]
@@ -228,7 +231,7 @@ def train(cfg: TrainConfig, out: str | Path, data: str | Path, resume: bool = Fa
         head = cfg.corpora[i].head
         set_lr(opt, cfg.lr, budget.lr_factor(step))
         logits = module(ids.to(device), mask.to(device), head)
-        loss = loss_fn(logits.view(-1, logits.size(-1)), tags.to(device).view(-1))
+        loss = loss_fns[head](logits.view(-1, logits.size(-1)), tags.to(device).view(-1))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(module.parameters(), 1.0)
         opt.step()
