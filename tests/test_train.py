@@ -71,18 +71,22 @@ def test_train_chunks_never_cut_a_span():
     assert any(p["spans"] == [[0, 11, "ORG"]] for p in pieces)
 
 
-def test_train_cnn_encoder_learns_and_reloads(tmp_path):
+def _tiny_cnn_config(tmp_path, **kw) -> TrainConfig:
+    """A tiny character CNN on the two sentences, 150 steps."""
     from training.train import CorpusConfig
 
     data = write_jsonl(tmp_path / "train.jsonl", [_record(i, t, e) for i, (t, e) in enumerate(SENTENCES)])
     vocab = tmp_path / "vocab.txt"
     vocab.write_text("\n".join(tiny_vocab("".join(t for t, _ in SENTENCES)).tokens) + "\n", encoding="utf-8")
-    cfg = TrainConfig(heads={"domain": ["OFFICIAL", "PERSON", "TITLE", "ORG", "DISTRICT", "METRIC", "VALUE", "DATE"]},
-                      corpora=[CorpusConfig(head="domain", format="records", path=str(data))], init="scratch",
-                      vocab=str(vocab), encoder=dict(type="cnn", embedding_size=16, bigram_size=8, bigram_buckets=101,
-                                                     hidden_size=32, dilations=[1, 2]),
-                      steps=150, batch_size=2, lr=1e-2, warmup=0.05, checkpoint_every=150, seed=1)
-    trained = train(cfg, tmp_path / "cnn", tmp_path, quiet=True)
+    return TrainConfig(heads={"domain": ["OFFICIAL", "PERSON", "TITLE", "ORG", "DISTRICT", "METRIC", "VALUE", "DATE"]},
+                       corpora=[CorpusConfig(head="domain", format="records", path=str(data))], init="scratch",
+                       vocab=str(vocab), encoder=dict(type="cnn", embedding_size=16, bigram_size=8, bigram_buckets=101,
+                                                      hidden_size=32, dilations=[1, 2]),
+                       steps=150, batch_size=2, lr=1e-2, warmup=0.05, checkpoint_every=150, seed=1, **kw)
+
+
+def test_train_cnn_encoder_learns_and_reloads(tmp_path):
+    trained = train(_tiny_cnn_config(tmp_path), tmp_path / "cnn", tmp_path, quiet=True)
     losses = [l for _, _, l in json.loads((tmp_path / "cnn" / "losses.json").read_text())]
     assert sum(losses[-10:]) / 10 < 0.2 * sum(losses[:10]) / 10
     model = NERModel.load(tmp_path / "cnn")
@@ -115,17 +119,7 @@ def test_train_never_reads_held_out_pku_articles(tmp_path):
 
 def test_train_label_weights_reach_the_loss(tmp_path):
     """A label whose tags weigh nothing in the loss is never learned; the others still are."""
-    from training.train import CorpusConfig
-
-    data = write_jsonl(tmp_path / "train.jsonl", [_record(i, t, e) for i, (t, e) in enumerate(SENTENCES)])
-    vocab = tmp_path / "vocab.txt"
-    vocab.write_text("\n".join(tiny_vocab("".join(t for t, _ in SENTENCES)).tokens) + "\n", encoding="utf-8")
-    cfg = TrainConfig(heads={"domain": ["OFFICIAL", "PERSON", "TITLE", "ORG", "DISTRICT", "METRIC", "VALUE", "DATE"]},
-                      corpora=[CorpusConfig(head="domain", format="records", path=str(data))], init="scratch",
-                      vocab=str(vocab), encoder=dict(type="cnn", embedding_size=16, bigram_size=8, bigram_buckets=101,
-                                                     hidden_size=32, dilations=[1, 2]),
-                      steps=150, batch_size=2, lr=1e-2, warmup=0.05, checkpoint_every=150, seed=1, device="cpu",
-                      label_weights={"OFFICIAL": 0.0})
+    cfg = _tiny_cnn_config(tmp_path, device="cpu", label_weights={"OFFICIAL": 0.0})
     model = train(cfg, tmp_path / "w", tmp_path, quiet=True)
     text, _ = SENTENCES[0]
     got = {text[s:e]: lab for s, e, lab, _ in model.predict_spans([text])[0]}

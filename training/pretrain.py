@@ -25,6 +25,7 @@ from pipeline.model import CharVocab, MultiHeadTagger, NERModel, encoder_config
 
 from .corpora import Example, read_corpus
 from .corpora.gold import held_out_sources
+from .corpora.pku import article_id
 from .loop import Budget, load_checkpoint, make_optimizer, pick_device, save_checkpoint, set_lr
 from .train import _envpos_dir, chunk_example, read_toml
 
@@ -66,7 +67,7 @@ def raw_texts(src: TextSource, data: Path, held_out: set[str]) -> Iterator[Examp
     path = data / src.path
     if src.format != "jsonl":
         for ex in read_corpus(src.format, path, "raw"):
-            if ex["id"].rsplit("-", 1)[0] not in held_out:
+            if article_id(ex["id"]) not in held_out:
                 yield Example(id=ex["id"], text=ex["text"], spans=[], corpus="raw")
         return
     for n, line in enumerate(path.open(encoding="utf-8"), 1):

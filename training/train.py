@@ -21,6 +21,7 @@ from pipeline.model import CharVocab, MultiHeadTagger, NERModel, bio_labels, enc
 
 from .corpora import Example, map_labels, read_corpus
 from .corpora.gold import held_out_sources
+from .corpora.pku import article_id
 from .loop import Budget, load_checkpoint, make_optimizer, pick_device, save_checkpoint, set_lr
 
 BOUNDARY = set("。！？；\n")
@@ -124,9 +125,10 @@ def load_examples(cfg: CorpusConfig, data: Path, rng: random.Random, labels: lis
     exs: Iterator[Example] = read_corpus(cfg.format, corpus_path(cfg, data), cfg.head)
     if cfg.labels:
         exs = map_labels(exs, cfg.labels)
-    held_out = held_out_sources()
-    # a PKU paragraph id starts with its article's id: the dev/test articles are never trained on
-    out = [ex for ex in exs if cfg.format != "pku" or ex["id"].rsplit("-", 1)[0] not in held_out]
+    if cfg.format == "pku":  # the dev/test articles are never trained on
+        held_out = held_out_sources()
+        exs = (ex for ex in exs if article_id(ex["id"]) not in held_out)
+    out = list(exs)
     if cfg.max_examples and len(out) > cfg.max_examples:
         out = rng.sample(out, cfg.max_examples)
     unknown = {lab for ex in out for _, _, lab in ex["spans"]} - set(labels)

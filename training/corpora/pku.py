@@ -13,6 +13,11 @@ TAG_MAP = {"nr": "PER", "ns": "LOC", "nt": "ORG", "t": "TIME", "m": "NUM"}
 TOKEN = re.compile(r"(\[)?([^\s/]+)/([a-zA-Z]+)(\][a-z]+)?")
 
 
+def article_id(paragraph_id: str) -> str:
+    """The article a PKU paragraph belongs to (19980101-01-001-002 → 19980101-01-001)."""
+    return paragraph_id.rsplit("-", 1)[0]
+
+
 def read_pku(path: str | Path, corpus: str = "pku") -> Iterator[Example]:
     path = Path(path)
     for n, line in enumerate(path.open(encoding="utf-8"), 1):
