@@ -2,7 +2,8 @@
 import spacy
 
 from pipeline.components.commitments import find_commitments
-from pipeline.components.ner import consistent_names, merge_adjacent, set_entities
+from pipeline.components.ner import consistent_names, merge_adjacent, set_entities, snap_to_words
+from spacy.tokens import Doc
 from pipeline.components.relations import holds_and_title_of, measures
 from pipeline.components.values import ValueNormalizer
 
@@ -139,3 +140,27 @@ def test_ner_touching_metrics_become_one():
     got = [(text[s:e], lab, c) for s, e, lab, c in merge_adjacent(spans)]
     assert got == [("城镇新增就业", "METRIC", 0.6), ("1200万人", "VALUE", 0.9), ("单位国内生产总值能耗", "METRIC", 0.5),
                    ("赤字率", "METRIC", 0.9)]
+
+
+def _words_doc(words: list[str]) -> Doc:
+    return Doc(spacy.blank("zh").vocab, words=words, spaces=[False] * len(words))
+
+
+def test_ner_metric_edges_snap_to_words():
+    doc = _words_doc(["人民", "收入", "水平", "提高", "5%", "，", "办公楼", "4858元"])
+    text = doc.text
+    at = text.index
+    spans = [(0, 5, "METRIC", 0.9), (at("5%"), at("5%") + 2, "VALUE", 0.9),
+             (at("公楼"), at("公楼") + 1, "METRIC", 0.8), (at("楼"), at("4858元") + 5, "VALUE", 0.9)]
+    got = [(text[s:e], lab) for s, e, lab, _ in snap_to_words(doc, spans)]
+    # the METRIC cannot widen into the VALUE that (wrongly) took its last character
+    assert got == [("人民收入水平", "METRIC"), ("5%", "VALUE"), ("办公", "METRIC"), ("楼4858元", "VALUE")]
+    assert snap_to_words(doc, spans, labels=()) == spans
+
+
+def test_ner_metric_loses_a_governing_verb_but_not_a_word_that_starts_like_one():
+    doc = _words_doc(["完成", "房地产", "开发", "投资", "，", "增加值", "增长", "，", "供", "应"])
+    text = doc.text
+    spans = [(0, 9, "METRIC", 0.9), (text.index("增加值"), text.index("增加值") + 3, "METRIC", 0.9)]
+    got = [text[s:e] for s, e, _, _ in snap_to_words(doc, spans)]
+    assert got == ["房地产开发投资", "增加值"]

@@ -1,8 +1,9 @@
 """`chengnuo_ner`: the transformer tagger over whole documents, with exact character offsets.
 
 The tagger works on characters in overlapping windows (so a 60,000-character report is tagged end
-to end); predicted spans become `doc.ents`. Where a span boundary falls inside a segmenter token,
-the token is split there, so that no entity is moved or widened to fit the segmentation.
+to end); predicted spans become `doc.ents`. METRIC spans are widened to whole segmenter words
+(`snap_to_words`); for the other labels, where a span boundary falls inside a segmenter token, the
+token is split there, so that no such entity is moved or widened to fit the segmentation.
 """
 from __future__ import annotations
 
@@ -17,11 +18,18 @@ from .. import extensions  # noqa: F401  (registers the attributes)
 from ..model import NERModel
 
 NAME_LABELS = ("OFFICIAL", "PERSON")
+SNAP_LABELS = ("METRIC",)
+# Verbs that govern an indicator rather than name it (完成|房地产开发投资, 供应|产业用地): the
+# guidelines keep verbs outside METRIC, and none of these begins a METRIC in the 189 gold documents.
+GOVERNING_VERBS = frozenset("完成 实现 引进 引育 招引 供应 核销 确保 力争 争取 推动 达到 突破 超过 影响 加大 扩大 "
+                            "增加 提高 降低 减少 促进 拓展 培育 举办".split())
 
 
 class NERComponent:
-    def __init__(self, nlp: Language, name: str, model: str, batch_size: int, head: str):
+    def __init__(self, nlp: Language, name: str, model: str, batch_size: int, head: str,
+                 snap_labels: Iterable[str] = SNAP_LABELS):
         self.name = name
+        self.snap_labels = frozenset(snap_labels)
         self.model_path = model
         self.batch_size = batch_size
         self.head = head
@@ -49,7 +57,8 @@ class NERComponent:
 
     def _process(self, docs: list[Doc]) -> list[Doc]:
         all_spans = self.model.predict_spans([d.text for d in docs], self.head, self.batch_size)
-        return [set_entities(doc, consistent_names(doc.text, merge_adjacent(spans))) for doc, spans in zip(docs, all_spans)]
+        return [set_entities(doc, consistent_names(doc.text, snap_to_words(doc, merge_adjacent(spans), self.snap_labels)))
+                for doc, spans in zip(docs, all_spans)]
 
 
 def merge_adjacent(spans: list[tuple[int, int, str, float]], labels: frozenset[str] = frozenset({"METRIC"})
@@ -65,6 +74,50 @@ def merge_adjacent(spans: list[tuple[int, int, str, float]], labels: frozenset[s
         else:
             out.append((s, e, lab, conf))
     return out
+
+
+def snap_to_words(doc: Doc, spans: list[tuple[int, int, str, float]], labels: Iterable[str] = SNAP_LABELS
+                  ) -> list[tuple[int, int, str, float]]:
+    """Widen spans of these labels whose edge cuts a segmenter word to that whole word
+    (人民收入水|平 → 人民收入水平, 办|公楼 → 办公楼), unless the widening would reach into another span.
+
+    A character tagger with no notion of words often stops a long indicator one character early or
+    starts it one late; an indicator is a noun phrase, so its edges are word edges. Measured on the
+    dev split (jieba words), METRIC F1 rose by 0.05-0.09 for each shipped model; widening every label
+    lowered DATE, TITLE and ORG (jieba joins 区委书记 and 今年内), so only METRIC is widened."""
+    labels = frozenset(labels)
+    if not labels or not any(lab in labels for _, _, lab, _ in spans):
+        return spans
+    word_start: dict[int, int] = {}
+    word_end: dict[int, int] = {}
+    for tok in doc:
+        for i in range(tok.idx + 1, tok.idx + len(tok.text)):
+            word_start[i] = tok.idx
+            word_end[i] = tok.idx + len(tok.text)
+    spans = sorted(spans)
+    out = []
+    for k, (s, e, lab, conf) in enumerate(spans):
+        if lab in labels:
+            s = _after_governing_verb(doc.text, s, e, word_start)
+            left = out[-1][1] if out else 0
+            right = spans[k + 1][0] if k + 1 < len(spans) else len(doc.text)
+            if word_start.get(s, s) >= left:
+                s = word_start.get(s, s)
+            if word_end.get(e, e) <= right:
+                e = word_end.get(e, e)
+        out.append((s, e, lab, conf))
+    return out
+
+
+def _after_governing_verb(text: str, s: int, e: int, word_start: dict[int, int]) -> int:
+    """The start of a span without a leading governing verb that is one segmenter word (so that
+    增加值, one word, keeps its 增加)."""
+    for n in (2, 3):
+        verb_is_word = s not in word_start and s + n not in word_start and \
+            all(word_start.get(i) == s for i in range(s + 1, s + n))
+        if s + n < e and text[s:s + n] in GOVERNING_VERBS and verb_is_word:
+            return s + n
+    return s
 
 
 def consistent_names(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
@@ -123,12 +176,13 @@ def _resegment(doc: Doc, cuts: list[int], text: str) -> Doc:
 
 
 @Language.factory("chengnuo_ner", assigns=["doc.ents", "span._.confidence"],
-                  default_config={"model": None, "batch_size": 16, "head": "domain"})
-def make_ner(nlp: Language, name: str, model: str | None, batch_size: int, head: str) -> NERComponent:
+                  default_config={"model": None, "batch_size": 16, "head": "domain", "snap_labels": list(SNAP_LABELS)})
+def make_ner(nlp: Language, name: str, model: str | None, batch_size: int, head: str,
+             snap_labels: list[str]) -> NERComponent:
     if model is None:
         from ..language import default_model_path
 
         model = str(default_model_path())
     if not Path(model).exists():
         raise FileNotFoundError(f"chengnuo_ner: model folder {model} does not exist")
-    return NERComponent(nlp, name, model, batch_size, head)
+    return NERComponent(nlp, name, model, batch_size, head, snap_labels)
