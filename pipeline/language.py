@@ -7,7 +7,7 @@ import spacy
 from spacy.language import Language
 
 from .registry import default_model
-from .components import commitments, ner, relations, values  # noqa: F401  (registers the factories)
+from .components import commitments, metric_terms, ner, relations, values  # noqa: F401  (registers the factories)
 
 SEGMENTERS = ("jieba", "char", "pkuseg")
 
@@ -29,8 +29,8 @@ def default_model_path() -> Path:
 
 
 def build(model: str | Path | None = None, segmenter: str = "jieba", batch_size: int = 16) -> Language:
-    """A fresh pipeline: tokenizer (segmenter) → chengnuo_ner → chengnuo_values → chengnuo_relations →
-    chengnuo_commitments.
+    """A fresh pipeline: tokenizer (segmenter) → chengnuo_ner → chengnuo_metric_terms → chengnuo_values →
+    chengnuo_relations → chengnuo_commitments.
 
     model (str | Path): a model folder (default: the registry's default model).
     segmenter (str): "jieba" (words, the default), "pkuseg" (more accurate words; needs the pkuseg
@@ -50,6 +50,7 @@ def build(model: str | Path | None = None, segmenter: str = "jieba", batch_size:
                               "pip install --no-build-isolation pkuseg==0.0.25), which ships its model")
         nlp.tokenizer.initialize(pkuseg_model=model_dir)
     nlp.add_pipe("chengnuo_ner", config={"model": str(path), "batch_size": batch_size})
+    nlp.add_pipe("chengnuo_metric_terms")
     nlp.add_pipe("chengnuo_values")
     nlp.add_pipe("chengnuo_relations")
     nlp.add_pipe("chengnuo_commitments")

@@ -4,6 +4,7 @@ import spacy
 from pipeline.components.commitments import find_commitments
 from pipeline.components.ner import consistent_names, merge_adjacent, set_entities, snap_to_words
 from spacy.tokens import Doc
+from pipeline.components.metric_terms import MetricTerms, read_terms
 from pipeline.components.relations import holds_and_title_of, measures
 from pipeline.components.values import ValueNormalizer
 
@@ -164,3 +165,24 @@ def test_ner_metric_loses_a_governing_verb_but_not_a_word_that_starts_like_one()
     spans = [(0, 9, "METRIC", 0.9), (text.index("增加值"), text.index("增加值") + 3, "METRIC", 0.9)]
     got = [text[s:e] for s, e, _, _ in snap_to_words(doc, spans)]
     assert got == ["房地产开发投资", "增加值"]
+
+
+def test_metric_terms_complete_and_add_indicators_but_respect_other_labels():
+    text = "海珠区今年目标地区生产总值增长6%，社消零总额稳步增长，外贸进出口工作会议召开，ＧＤＰ增长８％。"
+    doc = make_doc(text, [("海珠", "DISTRICT"), ("今年", "DATE"), ("生产总值", "METRIC"), ("6%", "VALUE"),
+                          ("外贸进出口工作会议", "ORG"), ("８％", "VALUE")])
+    doc = MetricTerms("t", read_terms(None))(doc)
+    got = [(e.text, e.label_) for e in doc.ents]
+    assert got == [("海珠", "DISTRICT"), ("今年", "DATE"), ("地区生产总值", "METRIC"), ("6%", "VALUE"),
+                   ("社消零总额", "METRIC"), ("外贸进出口工作会议", "ORG"), ("ＧＤＰ", "METRIC"), ("８％", "VALUE")]
+    assert doc.text == text
+
+
+def test_metric_terms_need_a_value_or_a_change_and_read_extra_terms(tmp_path):
+    text = "会议讨论了固定资产投资的管理办法。要扩大有效投资。"
+    doc = MetricTerms("t", read_terms(None))(make_doc(text, []))
+    assert list(doc.ents) == []  # an indicator named without a change is not a METRIC (schema rule 5)
+    extra = tmp_path / "terms.txt"
+    extra.write_text("# our own\n有效投资  # investment that adds capacity\n", encoding="utf-8")
+    doc = MetricTerms("t", read_terms(extra))(make_doc(text, []))
+    assert [(e.text, e.label_) for e in doc.ents] == [("有效投资", "METRIC")]

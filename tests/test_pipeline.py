@@ -8,7 +8,7 @@ from conftest import EXAMPLE, SAMPLE, needs_data
 
 
 def test_pipeline_default_model_loads_offline(default_nlp):
-    assert default_nlp.pipe_names == ["chengnuo_ner", "chengnuo_values", "chengnuo_relations", "chengnuo_commitments"]
+    assert default_nlp.pipe_names == ["chengnuo_ner", "chengnuo_metric_terms", "chengnuo_values", "chengnuo_relations", "chengnuo_commitments"]
 
 
 def test_pipeline_example_article(default_nlp):

@@ -23,6 +23,8 @@ SNAP_LABELS = ("METRIC",)
 # guidelines keep verbs outside METRIC, and none of these begins a METRIC in the 189 gold documents.
 GOVERNING_VERBS = frozenset("完成 实现 引进 引育 招引 供应 核销 确保 力争 争取 推动 达到 突破 超过 影响 加大 扩大 "
                             "增加 提高 降低 减少 促进 拓展 培育 举办".split())
+# Change verbs that a segmenter word can carry into a METRIC's end (社|零增长 → 社零增长5%).
+CHANGE_VERBS = ("增长", "下降", "提高", "降低", "增加", "减少", "回升", "上涨", "下跌", "翻番", "突破", "达到", "超过")
 
 
 class NERComponent:
@@ -105,6 +107,8 @@ def snap_to_words(doc: Doc, spans: list[tuple[int, int, str, float]], labels: It
                 s = word_start.get(s, s)
             if word_end.get(e, e) <= right:
                 e = word_end.get(e, e)
+            if k + 1 < len(spans) and spans[k + 1][2] == "VALUE" and not doc.text[e:spans[k + 1][0]].strip():
+                e = _before_change_verb(doc.text, s, e)
         out.append((s, e, lab, conf))
     return out
 
@@ -118,6 +122,15 @@ def _after_governing_verb(text: str, s: int, e: int, word_start: dict[int, int])
         if s + n < e and text[s:s + n] in GOVERNING_VERBS and verb_is_word:
             return s + n
     return s
+
+
+def _before_change_verb(text: str, s: int, e: int) -> int:
+    """The end of a span that runs straight into its VALUE without the change verb between them
+    (社零增长|5% → 社零); a METRIC that is a noun ending in 增长 (经济增长将放慢) has no VALUE right after."""
+    for verb in CHANGE_VERBS:
+        if text[s:e].endswith(verb) and e - len(verb) > s:
+            return e - len(verb)
+    return e
 
 
 def consistent_names(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
