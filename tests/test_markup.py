@@ -40,7 +40,7 @@ def test_markup_reports_problems_with_file(tmp_path):
 
 
 @needs_data
-@pytest.mark.parametrize("split,minimum", [("train", 40), ("dev", 10), ("test", 20), ("retrain", 20), ("round4", 30)])
+@pytest.mark.parametrize("split,minimum", [("train", 40), ("dev", 10), ("test", 20), ("retrain", 20), ("round4", 30), ("round5", 15)])
 def test_markup_gold_splits_are_valid(split, minimum):
     from training.corpora.gold import load_gold
 
