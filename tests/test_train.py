@@ -2,7 +2,7 @@
 import json
 
 from pipeline.model import NERModel
-from training.train import TrainConfig, chunk_example, train
+from training.train import CorpusConfig, TrainConfig, chunk_example, corpus_path, train
 
 from conftest import tiny_vocab, write_jsonl
 
@@ -124,3 +124,15 @@ def test_train_label_weights_reach_the_loss(tmp_path):
     text, _ = SENTENCES[0]
     got = {text[s:e]: lab for s, e, lab, _ in model.predict_spans([text])[0]}
     assert got.get("GDP") == "METRIC" and got.get("今年") == "DATE" and "OFFICIAL" not in got.values()
+
+
+def test_train_corpus_paths_resolve_in_data_then_in_the_repository(tmp_path):
+    from training.corpora.gold import REPO
+
+    shipped = "models/chengnuo-cnn-v2/data/new-train.jsonl"  # how a shipped model records its new annotations
+    assert corpus_path(CorpusConfig("domain", "records", shipped), tmp_path) == str(REPO / shipped)
+    (tmp_path / "msra").mkdir()
+    (tmp_path / "msra" / "train.bio").write_text("", encoding="utf-8")
+    assert corpus_path(CorpusConfig("msra", "bio", "msra/train.bio"), tmp_path) == str(tmp_path / "msra" / "train.bio")
+    assert corpus_path(CorpusConfig("msra", "bio", "absent.bio"), tmp_path) == str(tmp_path / "absent.bio")
+    assert corpus_path(CorpusConfig("domain", "records", "gold:dev"), tmp_path) == "gold:dev"

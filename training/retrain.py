@@ -15,7 +15,7 @@ from typing import Any
 
 from pipeline.registry import REGISTRY, load_registry, register
 
-from .corpora.gold import ANNOTATIONS, data_dir
+from .corpora.gold import ANNOTATIONS, REPO, data_dir
 from .evaluate import Scores, gold_records, predict_records, score
 from .interchange import import_annotations
 from .train import CorpusConfig, TrainConfig, corpus_path, train
@@ -126,6 +126,13 @@ def _replay_corpora(meta: dict, data: Path) -> tuple[list[CorpusConfig], list[st
     return keep, missing
 
 
+def _portable(path: Path) -> str:
+    """A path inside this repository relative to it, so that a model moved or cloned with the
+    repository still finds the annotations it was trained on; others absolute."""
+    path = path.resolve()
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
 def _heads(meta: dict) -> dict[str, list[str]]:
     heads = meta.get("training", {}).get("heads")
     if heads:
@@ -166,7 +173,7 @@ def retrain(args: RetrainArgs, say=print) -> Comparison:
     replay, missing = _replay_corpora(meta, data)
     if missing:
         say(f"warning: the base model's corpora {missing} are not here; old labels may be forgotten")
-    corpora = replay + [CorpusConfig(head=args.head, format="records", path=str((own / "new-train.jsonl").resolve()),
+    corpora = replay + [CorpusConfig(head=args.head, format="records", path=_portable(own / "new-train.jsonl"),
                                      weight=args.weight)]
     cfg = TrainConfig(heads=_heads(meta), corpora=corpora, init=str(args.base), steps=args.steps, lr=args.lr,
                       seed=args.seed, batch_size=base_cfg.get("batch_size", 32), max_len=base_cfg.get("max_len", 128),

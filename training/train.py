@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from pipeline.model import CharVocab, MultiHeadTagger, NERModel, bio_labels, encoder_config
 
 from .corpora import Example, map_labels, read_corpus
-from .corpora.gold import held_out_sources
+from .corpora.gold import REPO, held_out_sources
 from .corpora.pku import article_id
 from .loop import Budget, load_checkpoint, make_optimizer, pick_device, save_checkpoint, set_lr
 
@@ -117,8 +117,13 @@ def pad_batch(batch: list[tuple[list[int], list[int]]], pad: int) -> tuple[torch
 
 
 def corpus_path(cfg: CorpusConfig, data: Path) -> str:
-    """Where a corpus is read from: `gold:<split>` and absolute paths as given, others in `data`."""
-    return cfg.path if cfg.path.startswith("gold:") or Path(cfg.path).is_absolute() else str(data / cfg.path)
+    """Where a corpus is read from: `gold:<split>` and absolute paths as given, others in `data`, or
+    else in this repository (a shipped model's own new annotations, `models/<name>/data/…`)."""
+    if cfg.path.startswith("gold:") or Path(cfg.path).is_absolute():
+        return cfg.path
+    if not (data / cfg.path).exists() and (REPO / cfg.path).exists():
+        return str(REPO / cfg.path)
+    return str(data / cfg.path)
 
 
 def load_examples(cfg: CorpusConfig, data: Path, rng: random.Random, labels: list[str]) -> list[Example]:
