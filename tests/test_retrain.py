@@ -76,6 +76,18 @@ def test_retrain_gate_tolerance():
     assert gate(full, part, 1.0) == []
 
 
+def test_retrain_gate_watches_commitment_triples_with_their_own_tolerance():
+    from dataclasses import replace
+
+    from training.evaluate import score
+
+    gold = {"d": _record(0, *SENTENCES[0])}
+    full = score(gold, gold)
+    worse = replace(full, commitment_triples=dict(full.commitment_triples, f1=full.commitment_triples["f1"] - 0.02))
+    assert gate(full, worse, 0.01, triples_tolerance=0.03) == []
+    assert "commitment_triples" in gate(full, worse, 0.01, triples_tolerance=0.01)[0]
+
+
 def test_retrain_holdout_splits_by_document_reproducibly():
     recs = [{"id": f"d{i}"} for i in range(10)]
     a, b = split_holdout(recs, 0.2, 5)

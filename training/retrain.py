@@ -20,7 +20,7 @@ from .evaluate import Scores, gold_records, predict_records, score
 from .interchange import import_annotations
 from .train import CorpusConfig, TrainConfig, corpus_path, train
 
-HEADLINE = ("entities", "relations", "commitments")
+HEADLINE = ("entities", "relations", "commitment_triples", "commitments")
 
 
 @dataclass
@@ -32,9 +32,11 @@ class RetrainArgs:
     lr: float = field(default=1e-4, metadata={"help": "peak learning rate (lower than training from scratch)"})
     weight: float = field(default=3.0, metadata={"help": "sampling weight of the new annotations"})
     holdout: float = field(default=0.2, metadata={"help": "share of the new documents kept for the comparison"})
-    eval: list[str] = field(default_factory=lambda: ["gold:test"],
+    eval: list[str] = field(default_factory=lambda: ["gold:dev"],
                             metadata={"help": "further held-out sets: gold:<split> or record files"})
     tolerance: float = field(default=0.01, metadata={"help": "largest F1 drop on a headline score that still promotes"})
+    triples_tolerance: float = field(default=0.03, metadata={
+        "help": "the same for commitment triples, which are fewer (about 100 in dev) and so noisier"})
     force: bool = field(default=False, metadata={"help": "promote even if the gate refuses"})
     registry: Path = field(default=REGISTRY, metadata={"help": "the registry to record the model in"})
     data: Path | None = field(default=None, metadata={"help": "folder of the shared corpora"})
@@ -71,21 +73,25 @@ def split_holdout(records: list[dict], share: float, seed: int) -> tuple[list[di
     return order[n:], order[:n]
 
 
-def gate(base: Scores, new: Scores, tolerance: float) -> list[str]:
-    """The reasons to refuse the new model: each headline F1 that dropped by more than `tolerance`."""
+def gate(base: Scores, new: Scores, tolerance: float, triples_tolerance: float = 0.03) -> list[str]:
+    """The reasons to refuse the new model: each headline F1 that dropped by more than `tolerance`
+    (`triples_tolerance` for commitment triples: who pledged which figure for which metric is what
+    users read, so a model that tags better but attributes worse must not slip through)."""
     reasons = []
     for name in HEADLINE:
+        allowed = triples_tolerance if name == "commitment_triples" else tolerance
         b, n = getattr(base, name)["f1"], getattr(new, name)["f1"]
-        if n < b - tolerance:
-            reasons.append(f"{name} F1 {n:.3f} < {b:.3f} - {tolerance}")
+        if n < b - allowed:
+            reasons.append(f"{name} F1 {n:.3f} < {b:.3f} - {allowed}")
     return reasons
 
 
-def compare_models(base: str | Path, new: str | Path, gold: dict[str, dict], tolerance: float) -> Comparison:
+def compare_models(base: str | Path, new: str | Path, gold: dict[str, dict], tolerance: float,
+                   triples_tolerance: float = 0.03) -> Comparison:
     """Evaluate both models on the same gold documents and apply the gate."""
     sb = score(gold, predict_records(base, gold.values()))
     sn = score(gold, predict_records(new, gold.values()))
-    return Comparison(sb, sn, tolerance, reasons=gate(sb, sn, tolerance))
+    return Comparison(sb, sn, tolerance, reasons=gate(sb, sn, tolerance, triples_tolerance))
 
 
 def format_comparison(c: Comparison, base_name: str, new_name: str, sets: list[str]) -> str:
@@ -188,7 +194,7 @@ def retrain(args: RetrainArgs, say=print) -> Comparison:
     if not gold:
         raise SystemExit("nothing to compare the models on: give --eval or a --holdout above 0")
     rival = args.against or args.base
-    cmp = compare_models(rival, args.out, gold, args.tolerance)
+    cmp = compare_models(rival, args.out, gold, args.tolerance, args.triples_tolerance)
     cmp.promoted = cmp.passed or args.force
     base_name, new_name = Path(rival).name, Path(args.out).name
     (args.out / "comparison.md").write_text(format_comparison(cmp, base_name, new_name, sets), encoding="utf-8")
@@ -206,7 +212,8 @@ def retrain(args: RetrainArgs, say=print) -> Comparison:
         "compared_scores": {name: getattr(cmp.base, name)["f1"] for name in HEADLINE},
         "gate": "passed" if cmp.passed else "refused: " + "; ".join(cmp.reasons),
         "forced": bool(args.force and not cmp.passed),
-        "settings": {k: getattr(args, k) for k in ("steps", "lr", "weight", "holdout", "tolerance", "seed")},
+        "settings": {k: getattr(args, k) for k in ("steps", "lr", "weight", "holdout", "tolerance",
+                                                         "triples_tolerance", "seed")},
     }
     register(args.out, entry, make_default=cmp.promoted, path=args.registry)
     default = load_registry(args.registry)["default"]
