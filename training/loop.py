@@ -1,13 +1,51 @@
-"""What the fine-tuning and the pre-training loops share: device choice, the optimiser, a learning
-rate schedule that can follow a time budget, and atomic checkpoints for `--resume`."""
+"""What the fine-tuning and the pre-training loops share: their config's common settings, device
+choice, the optimiser, a learning rate schedule that can follow a time budget, and atomic
+checkpoints for `--resume`."""
 from __future__ import annotations
 
 import random
 import time
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 from torch import nn
+
+
+@dataclass(kw_only=True)
+class RunConfig:
+    """The settings every training run has; each kind of run adds what it trains on and its own
+    schedule defaults."""
+    steps: int
+    batch_size: int
+    max_len: int = 128
+    lr: float
+    warmup: float
+    seed: int = 13
+    checkpoint_every: int
+    device: str = field(default="auto", metadata={"help": "'auto' (a GPU when there is one), 'cpu' or 'cuda'"})
+    max_minutes: float | None = field(default=None, metadata={"help": "stop (annealed) after this many minutes"})
+
+    @classmethod
+    def from_toml(cls, path: str | Path, **overrides):
+        """The config in `path` with the overrides that are not None on top."""
+        raw = read_toml(path)
+        raw.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**cls.nested(raw))
+
+    @classmethod
+    def nested(cls, raw: dict) -> dict:
+        """The TOML keys with their tables turned into the config's own dataclasses."""
+        return raw
+
+
+def read_toml(path: str | Path) -> dict:
+    """A config's keys; `extends = "other.toml"` (beside it) supplies every top-level key it does not set."""
+    path = Path(path)
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    base = raw.pop("extends", None)
+    return dict(read_toml(path.parent / base), **raw) if base else raw
 
 
 def pick_device(name: str = "auto") -> torch.device:

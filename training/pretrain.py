@@ -26,8 +26,8 @@ from pipeline.model import CharVocab, MultiHeadTagger, NERModel, encoder_config
 from .corpora import Example, read_corpus
 from .corpora.gold import held_out_sources
 from .corpora.pku import article_id
-from .loop import Budget, load_checkpoint, make_optimizer, pick_device, save_checkpoint, set_lr
-from .train import _envpos_dir, chunk_example, read_toml
+from .loop import Budget, RunConfig, load_checkpoint, make_optimizer, pick_device, save_checkpoint, set_lr
+from .train import _envpos_dir, chunk_example
 
 
 @dataclass
@@ -38,28 +38,22 @@ class TextSource:
     id_field: str = "id"
 
 
-@dataclass
-class PretrainConfig:
+@dataclass(kw_only=True)
+class PretrainConfig(RunConfig):
     encoder: dict
     texts: list[TextSource]
     vocab: str = "envpos"
     steps: int = 20000
     batch_size: int = 128
-    max_len: int = 128
     lr: float = 1e-3
     warmup: float = 0.03
     mask_prob: float = 0.15
-    seed: int = 13
     checkpoint_every: int = 1000
-    device: str = "auto"
-    max_minutes: float | None = None
 
     @classmethod
-    def from_toml(cls, path: str | Path, **overrides) -> "PretrainConfig":
-        raw = read_toml(path)
-        raw.update({k: v for k, v in overrides.items() if v is not None})
+    def nested(cls, raw: dict) -> dict:
         raw["texts"] = [t if isinstance(t, TextSource) else TextSource(**t) for t in raw.get("texts", [])]
-        return cls(**raw)
+        return raw
 
 
 def raw_texts(src: TextSource, data: Path, held_out: set[str]) -> Iterator[Example]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import random
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -22,7 +21,7 @@ from pipeline.model import CharVocab, MultiHeadTagger, NERModel, bio_labels, enc
 from .corpora import Example, map_labels, read_corpus
 from .corpora.gold import REPO, held_out_sources
 from .corpora.pku import article_id
-from .loop import Budget, load_checkpoint, make_optimizer, pick_device, save_checkpoint, set_lr
+from .loop import Budget, RunConfig, load_checkpoint, make_optimizer, pick_device, save_checkpoint, set_lr
 
 BOUNDARY = set("。！？；\n")
 
@@ -37,8 +36,8 @@ class CorpusConfig:
     weight: float = field(default=1.0, metadata={"help": "share of training steps for this corpus"})
 
 
-@dataclass
-class TrainConfig:
+@dataclass(kw_only=True)
+class TrainConfig(RunConfig):
     heads: dict[str, list[str]]
     corpora: list[CorpusConfig]
     init: str = field(default="envpos", metadata={"help": "'envpos' (pretrained ALBERT), 'scratch', or a model folder"})
@@ -46,31 +45,17 @@ class TrainConfig:
     vocab: str | None = field(default=None, metadata={"help": "vocabulary file for init = 'scratch'"})
     steps: int = 2000
     batch_size: int = 32
-    max_len: int = 128
     lr: float = 3e-4
     warmup: float = 0.06
-    seed: int = 13
     checkpoint_every: int = 200
     threads: int = 0
-    device: str = field(default="auto", metadata={"help": "'auto' (a GPU when there is one), 'cpu' or 'cuda'"})
-    max_minutes: float | None = field(default=None, metadata={"help": "stop (annealed) after this many minutes"})
     label_weights: dict[str, float] = field(default_factory=dict, metadata={
         "help": "loss weight of an entity label's B-/I- tags in every head that has it, e.g. {METRIC = 2.0}"})
 
     @classmethod
-    def from_toml(cls, path: str | Path, **overrides) -> "TrainConfig":
-        raw = read_toml(path)
-        raw.update({k: v for k, v in overrides.items() if v is not None})
+    def nested(cls, raw: dict) -> dict:
         raw["corpora"] = [c if isinstance(c, CorpusConfig) else CorpusConfig(**c) for c in raw.get("corpora", [])]
-        return cls(**raw)
-
-
-def read_toml(path: str | Path) -> dict:
-    """A config's keys; `extends = "other.toml"` (beside it) supplies every top-level key it does not set."""
-    path = Path(path)
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    base = raw.pop("extends", None)
-    return dict(read_toml(path.parent / base), **raw) if base else raw
+        return raw
 
 
 def chunk_example(ex: Example, max_len: int) -> Iterator[Example]:
